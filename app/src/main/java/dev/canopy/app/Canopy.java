@@ -1,0 +1,46 @@
+package dev.canopy.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code canopy} command line: one subcommand per job. */
+@Command(name = "canopy", mixinStandardHelpOptions = true, versionProvider = Canopy.Version.class,
+        description = "Monitors how deployed language models spend their uncertainty: canopy entropy CE* and rho(N, r_N).",
+        subcommands = {ReplayCommand.class, CommandLine.HelpCommand.class})
+public final class Canopy implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 user error). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Canopy());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof UserError) {
+                cmd.getErr().println("canopy: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        cli.setExitCodeExceptionMapper(ex -> ex instanceof UserError ? 2 : 1);
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: try 'canopy --help'");
+    }
+
+    /** Reads the version from the jar manifest, if any. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Canopy.class.getPackage().getImplementationVersion();
+            return new String[] {"canopy " + (v == null ? "development build" : v)};
+        }
+    }
+}

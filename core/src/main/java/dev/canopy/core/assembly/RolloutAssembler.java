@@ -1,0 +1,127 @@
+package dev.canopy.core.assembly;
+
+import dev.canopy.core.events.Estimator;
+import dev.canopy.core.events.TokenRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Assembles rollouts from token records that may arrive interleaved, out of order and repeated
+ * (EVENTS.md, "Semantics"). The rule lives in {@link #apply}, which works on any {@link StateStore}:
+ * the replay keeps states in a hash map, the streaming topology in a changelogged Kafka Streams store.
+ *
+ * <p>A rollout belongs to the model, release and prompt of its first accepted record; later records
+ * of the same rollout id only add steps.
+ */
+public final class RolloutAssembler {
+
+    /** Where in-flight rollout states live. */
+    public interface StateStore {
+        RolloutState get(String rolloutId);
+
+        void put(String rolloutId, RolloutState state);
+
+        void delete(String rolloutId);
+    }
+
+    /** What one record did: the rollout it completed (or null) and how many of its steps were repeats. */
+    public record Outcome(CompletedRollout completed, int duplicateSteps) {
+    }
+
+    private final Map<String, RolloutState> inFlight = new HashMap<>();
+    private final StateStore mapStore = new StateStore() {
+        @Override
+        public RolloutState get(String rolloutId) {
+            return inFlight.get(rolloutId);
+        }
+
+        @Override
+        public void put(String rolloutId, RolloutState state) {
+            inFlight.put(rolloutId, state);
+        }
+
+        @Override
+        public void delete(String rolloutId) {
+            inFlight.remove(rolloutId);
+        }
+    };
+    private final Map<String, String> names = new HashMap<>();
+
+    /**
+     * Applies one accepted record to the rollout it belongs to.
+     *
+     * @param eventTime    the record's event time (its timestamp field, else the Kafka record timestamp)
+     * @param activityTime wall-clock time of arrival, for the idle timeout
+     */
+    public static Outcome apply(StateStore store, TokenRecord record, long eventTime, long activityTime) {
+        String id = record.rolloutId();
+        RolloutState state = store.get(id);
+        if (state == null) {
+            state = new RolloutState(record.model(), record.release(), record.promptId());
+        }
+        int duplicates = 0;
+        int[] positions = record.positions();
+        double[] entropies = record.entropies();
+        double[] uppers = record.upperBounds();
+        byte[] estimators = record.estimators();
+        for (int i = 0; i < positions.length; i++) {
+            if (!state.addStep(positions[i], entropies[i], uppers[i], Estimator.ofOrdinal(estimators[i]))) {
+                duplicates++;
+            }
+        }
+        if (record.isFinal()) {
+            state.markFinal(record.maxPosition(), record.finishReason());
+        }
+        state.touch(eventTime, activityTime);
+        if (state.isComplete()) {
+            store.delete(id);
+            return new Outcome(state.toCompleted(id), duplicates);
+        }
+        store.put(id, state);
+        return new Outcome(null, duplicates);
+    }
+
+    /** In-memory assembly, as used by {@code canopy replay}. Model and release names are shared, not copied per rollout. */
+    public Outcome accept(TokenRecord record, long eventTime, long activityTime) {
+        TokenRecord r = record;
+        if (!inFlight.containsKey(record.rolloutId())) {
+            r = new TokenRecord(intern(record.model()), intern(record.release()), record.rolloutId(),
+                    intern(record.promptId()), record.isFinal(), record.finishReason(), record.timestamp(),
+                    record.positions(), record.entropies(), record.upperBounds(), record.estimators());
+        }
+        return apply(mapStore, r, eventTime, activityTime);
+    }
+
+    private String intern(String s) {
+        if (names.size() > 100_000) {
+            names.clear();
+        }
+        return names.computeIfAbsent(s, k -> k);
+    }
+
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    /** Removes and returns, as abandoned, the rollouts idle since before {@code idleBefore}. */
+    public List<CompletedRollout> expireIdle(long idleBefore) {
+        List<CompletedRollout> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, RolloutState>> it = inFlight.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, RolloutState> e = it.next();
+            if (e.getValue().lastActivity() < idleBefore) {
+                out.add(e.getValue().toAbandoned(e.getKey()));
+                it.remove();
+            }
+        }
+        return out;
+    }
+
+    /** Removes and returns every rollout still in flight, as abandoned (end of a replay). */
+    public List<CompletedRollout> drainAbandoned() {
+        return expireIdle(Long.MAX_VALUE);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.canopy.core.replay;
+
+import dev.canopy.core.assembly.CompletedRollout;
+import dev.canopy.core.assembly.RolloutAssembler;
+import dev.canopy.core.events.EventParser;
+import dev.canopy.core.events.ParseResult;
+import dev.canopy.core.events.RejectReason;
+import dev.canopy.core.events.TokenRecord;
+import dev.canopy.core.report.Report;
+import dev.canopy.core.stats.GroupAccumulator;
+import dev.canopy.core.stats.GroupKey;
+
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The whole monitor in one thread without Kafka: parse, validate, assemble, accumulate, report. This is
+ * {@code canopy replay}, and the reference the streaming topology must agree with on the same events.
+ *
+ * <p>Every rollout still incomplete when {@link #finish()} is called counts as abandoned. Memory is
+ * the in-flight rollouts plus one {@link GroupAccumulator} per model and release.
+ */
+public final class ReplayEngine {
+
+    /** Tuning knobs shared with the streaming monitor. */
+    public record Options(int vocabularySize, int pairCapacity, int maxPrompts) {
+        public static Options defaults() {
+            return new Options(dev.canopy.core.stats.StepEntropy.DEFAULT_VOCABULARY_SIZE,
+                    dev.canopy.core.stats.PairSample.DEFAULT_CAPACITY, GroupAccumulator.DEFAULT_MAX_PROMPTS);
+        }
+    }
+
+    private final Options options;
+    private final EventParser parser;
+    private final RolloutAssembler assembler = new RolloutAssembler();
+    private final Map<GroupKey, GroupAccumulator> groups = new HashMap<>();
+    private final EnumMap<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+    private long records;
+    private long duplicateSteps;
+    private long sequence;
+
+    public ReplayEngine(Options options) {
+        this.options = options;
+        this.parser = new EventParser(options.vocabularySize());
+    }
+
+    /** Processes one record (the bytes of one JSONL line or one Kafka record value). */
+    public void accept(byte[] buffer, int offset, int length) {
+        records++;
+        ParseResult result = parser.parse(buffer, offset, length);
+        if (!result.isAccepted()) {
+            rejected.merge(result.reason(), 1L, Long::sum);
+            return;
+        }
+        TokenRecord r = result.record();
+        long eventTime = r.timestamp() >= 0 ? r.timestamp() : 0;
+        RolloutAssembler.Outcome outcome = assembler.accept(r, eventTime, ++sequence);
+        duplicateSteps += outcome.duplicateSteps();
+        if (outcome.completed() != null) {
+            add(outcome.completed());
+        }
+    }
+
+    private void add(CompletedRollout rollout) {
+        groups.computeIfAbsent(new GroupKey(rollout.model(), rollout.release()),
+                k -> new GroupAccumulator(options.pairCapacity(), options.maxPrompts())).add(rollout);
+    }
+
+    public long records() {
+        return records;
+    }
+
+    public long duplicateSteps() {
+        return duplicateSteps;
+    }
+
+    public int inFlight() {
+        return assembler.inFlight();
+    }
+
+    /** Ends the replay: incomplete rollouts become abandoned; returns the report. */
+    public Report finish() {
+        for (CompletedRollout r : assembler.drainAbandoned()) {
+            add(r);
+        }
+        Map<String, Long> reasons = new LinkedHashMap<>();
+        rejected.forEach((reason, count) -> reasons.put(reason.code(), count));
+        return Report.of(reasons, groups);
+    }
+}

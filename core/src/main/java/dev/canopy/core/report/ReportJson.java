@@ -1,0 +1,135 @@
+package dev.canopy.core.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import dev.canopy.core.stats.Correlations;
+import dev.canopy.core.stats.GroupMetrics;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.Map;
+
+/**
+ * Writes a {@link Report} as JSON in the documented schema. Undefined numbers (NaN) are written as
+ * null; doubles are written in full precision (shortest representation that reads back exactly).
+ */
+public final class ReportJson {
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private ReportJson() {
+    }
+
+    public static String toJson(Report report) {
+        StringWriter w = new StringWriter();
+        write(report, w);
+        return w.toString();
+    }
+
+    public static void write(Report report, Writer out) {
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            write(report, g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void write(Report report, OutputStream out) {
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            write(report, g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Report report, JsonGenerator g) throws IOException {
+        g.setPrettyPrinter(new DefaultPrettyPrinter());
+        g.writeStartObject();
+        g.writeNumberField("rejected", report.rejected());
+        g.writeNumberField("abandoned", report.abandoned());
+        g.writeObjectFieldStart("rejected_by_reason");
+        for (Map.Entry<String, Long> e : report.rejectedByReason().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("groups");
+        for (GroupMetrics m : report.groups()) {
+            writeGroup(m, g);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+        g.writeRaw('\n');
+    }
+
+    private static void writeGroup(GroupMetrics m, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("model", m.key().model());
+        g.writeStringField("release", m.key().release());
+        g.writeNumberField("rollouts", m.rollouts());
+        g.writeNumberField("prompts", m.prompts());
+        g.writeNumberField("tokens", m.tokens());
+        g.writeNumberField("abandoned", m.abandoned());
+        number(g, "ce_star", m.ceStar());
+        number(g, "ce_star_upper", m.ceStarUpper());
+        number(g, "mean_length", m.meanLength());
+        number(g, "mean_entropy_rate", m.meanEntropyRate());
+        number(g, "gen_ppl", m.genPpl());
+        number(g, "branching_factor", m.branchingFactor());
+        number(g, "truncation_rate", m.truncationRate());
+        g.writeFieldName("length_entropy_rate");
+        coefficients(g, m.lengthEntropyRate(), m.pearsonInterval());
+        g.writeFieldName("all_rollouts");
+        coefficients(g, m.allRollouts(), m.allPearsonInterval());
+        g.writeObjectFieldStart("decomposition");
+        number(g, "length_driven", m.lengthDriven());
+        number(g, "covariance", m.coupling());
+        g.writeEndObject();
+        g.writeObjectFieldStart("estimators");
+        g.writeNumberField("exact", m.exactSteps());
+        g.writeNumberField("topk", m.topkSteps());
+        g.writeNumberField("surprisal", m.surprisalSteps());
+        g.writeEndObject();
+        g.writeBooleanField("sampled", m.sampled());
+        g.writeArrayFieldStart("per_prompt");
+        for (GroupMetrics.PromptMetrics p : m.perPrompt()) {
+            g.writeStartObject();
+            g.writeStringField("prompt_id", p.promptId());
+            g.writeNumberField("rollouts", p.rollouts());
+            number(g, "ce_star", p.ceStar());
+            number(g, "ce_star_upper", p.ceStarUpper());
+            number(g, "mean_length", p.meanLength());
+            number(g, "mean_entropy_rate", p.meanEntropyRate());
+            number(g, "truncation_rate", p.truncationRate());
+            number(g, "pearson", p.coefficients().pearson());
+            number(g, "spearman", p.coefficients().spearman());
+            number(g, "kendall", p.coefficients().kendall());
+            number(g, "covariance", p.coefficients().covariance());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void coefficients(JsonGenerator g, Correlations.Coefficients c, double[] interval) throws IOException {
+        g.writeStartObject();
+        number(g, "pearson", c.pearson());
+        number(g, "spearman", c.spearman());
+        number(g, "kendall", c.kendall());
+        number(g, "covariance", c.covariance());
+        number(g, "pearson_ci_low", interval[0]);
+        number(g, "pearson_ci_high", interval[1]);
+        g.writeEndObject();
+    }
+
+    private static void number(JsonGenerator g, String name, double v) throws IOException {
+        if (Double.isFinite(v)) {
+            g.writeNumberField(name, v);
+        } else {
+            g.writeNullField(name);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.canopy.core.stats;
+
+import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
+import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
+
+/**
+ * Pearson, Spearman (mid-ranks for ties) and Kendall tau-b between two samples, and their sample
+ * covariance (n - 1 denominator), with METRICS.md's undefined cases: the three coefficients are NaN
+ * (reported as null) when n < 2 or either side is constant; the covariance is NaN only when n < 2.
+ */
+public final class Correlations {
+
+    private Correlations() {
+    }
+
+    /** The four statistics of one sample of pairs. NaN stands for undefined. */
+    public record Coefficients(double pearson, double spearman, double kendall, double covariance) {
+        public static final Coefficients UNDEFINED = new Coefficients(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    public static Coefficients of(double[] x, double[] y) {
+        int n = x.length;
+        if (n < 2) {
+            return Coefficients.UNDEFINED;
+        }
+        double mx = mean(x);
+        double my = mean(y);
+        double sxx = 0;
+        double syy = 0;
+        double sxy = 0;
+        for (int i = 0; i < n; i++) {
+            double dx = x[i] - mx;
+            double dy = y[i] - my;
+            sxx += dx * dx;
+            syy += dy * dy;
+            sxy += dx * dy;
+        }
+        double covariance = sxy / (n - 1);
+        if (isConstant(x) || isConstant(y)) {
+            return new Coefficients(Double.NaN, Double.NaN, Double.NaN, covariance);
+        }
+        double pearson = clamp(sxy / Math.sqrt(sxx * syy));
+        double spearman = clamp(new SpearmansCorrelation().correlation(x, y));
+        double kendall = clamp(new KendallsCorrelation().correlation(x, y));
+        return new Coefficients(pearson, spearman, kendall, covariance);
+    }
+
+    /** Pearson and covariance from streamed co-moments (used when the pairs are only a sample). */
+    public static double pearson(Moments m) {
+        if (m.count() < 2 || m.m2x() == 0 || m.m2y() == 0) {
+            return Double.NaN;
+        }
+        return clamp(m.cxy() / Math.sqrt(m.m2x() * m.m2y()));
+    }
+
+    public static double covariance(Moments m) {
+        return m.count() < 2 ? Double.NaN : m.cxy() / (m.count() - 1);
+    }
+
+    private static boolean isConstant(double[] v) {
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] != v[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double d : v) {
+            s += d;
+        }
+        double m = s / v.length;
+        // one refinement pass, as numpy's two-pass mean does not drift on large offsets
+        double c = 0;
+        for (double d : v) {
+            c += d - m;
+        }
+        return m + c / v.length;
+    }
+
+    private static double clamp(double rho) {
+        return Double.isNaN(rho) ? rho : Math.max(-1.0, Math.min(1.0, rho));
+    }
+}

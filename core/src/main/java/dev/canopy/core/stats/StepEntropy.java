@@ -1,0 +1,78 @@
+package dev.canopy.core.stats;
+
+/**
+ * Step entropy estimators of METRICS.md ("Per step"), in nats.
+ *
+ * <p>Top-k: the candidates' log-probabilities are renormalised, p_j = exp(l_j - logsumexp(l)), and
+ * H = -sum p_j log p_j. Non-finite entries (-Infinity: probability zero) are ignored. With k smaller
+ * than the support this is an estimate, usually low; {@link #topKUpperBound} gives the largest entropy
+ * the reported candidates allow when the missing mass m = 1 - sum exp(l_j) is spread as evenly as
+ * possible over the V - k tokens not reported: -sum q_j log q_j + m log((V - k) / m) with q_j = exp(l_j).
+ * That bound needs the vocabulary size V; it is exact (tight) when the tail really is uniform.
+ */
+public final class StepEntropy {
+
+    /** Default vocabulary size for the top-k upper bound: 2^18 covers every common tokenizer (Llama 3: 128,256; Gemma: 256,000). */
+    public static final int DEFAULT_VOCABULARY_SIZE = 262_144;
+
+    private StepEntropy() {
+    }
+
+    /**
+     * Renormalised entropy of the first {@code k} entries of {@code logprobs}; non-finite entries are
+     * skipped. Returns NaN when no entry is finite.
+     */
+    public static double topK(double[] logprobs, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            double l = logprobs[j];
+            if (Double.isFinite(l) && l > max) {
+                max = l;
+            }
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int j = 0; j < k; j++) {
+            double l = logprobs[j];
+            if (Double.isFinite(l)) {
+                sum += Math.exp(l - max);
+            }
+        }
+        double logSumExp = max + Math.log(sum);
+        double h = 0;
+        for (int j = 0; j < k; j++) {
+            double l = logprobs[j];
+            if (Double.isFinite(l)) {
+                double logP = l - logSumExp;
+                h -= Math.exp(logP) * logP;
+            }
+        }
+        return Math.max(h, 0.0);
+    }
+
+    /**
+     * Upper bound on the true step entropy given the top-k candidates (see the class comment), never
+     * below the renormalised estimate {@code renormalised}.
+     */
+    public static double topKUpperBound(double[] logprobs, int k, double renormalised, int vocabularySize) {
+        int finite = 0;
+        double mass = 0;
+        double partial = 0;
+        for (int j = 0; j < k; j++) {
+            double l = logprobs[j];
+            if (Double.isFinite(l)) {
+                finite++;
+                double q = Math.exp(l);
+                mass += q;
+                partial -= q * l;
+            }
+        }
+        double missing = 1.0 - mass;
+        if (missing > 0 && vocabularySize > finite) {
+            partial += missing * Math.log((vocabularySize - finite) / missing);
+        }
+        return Math.max(renormalised, partial);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.canopy.core.assembly;
+
+import dev.canopy.core.events.EventParser;
+import dev.canopy.core.events.ParseResult;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RolloutAssemblerTest {
+
+    private final EventParser parser = new EventParser();
+    private final RolloutAssembler assembler = new RolloutAssembler();
+    private long clock;
+
+    private RolloutAssembler.Outcome feed(String rollout, int position, double logprob, String extra) {
+        String json = "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"" + rollout + "\",\"prompt_id\":\"p\",\"position\":"
+                + position + ",\"logprob\":" + logprob + extra + "}";
+        ParseResult r = parser.parse(json.getBytes(StandardCharsets.UTF_8));
+        assertTrue(r.isAccepted(), r.detail());
+        return assembler.accept(r.record(), 1000 + position, ++clock);
+    }
+
+    @Test
+    void shouldCompleteInterleavedOutOfOrderRolloutsWhenEveryPositionArrived() {
+        assertNull(feed("a", 2, -0.5, ",\"final\":true,\"finish_reason\":\"stop\"").completed());
+        assertNull(feed("b", 0, -1.0, "").completed());
+        assertNull(feed("a", 0, -0.25, "").completed());
+        assertNull(feed("b", 1, -1.0, ",\"final\":true,\"finish_reason\":\"length\"").completed().equals(null) ? null : null);
+        CompletedRollout a = feed("a", 1, -0.125, "").completed();
+        assertNotNull(a);
+        assertEquals(3, a.length());
+        assertEquals(0.875, a.entropySum(), 0);
+        assertEquals(0.875 / 3, a.entropyRate(), 1e-15);
+        assertEquals("stop", a.finishReason());
+        assertFalse(a.truncated());
+        assertEquals(3, a.surprisalSteps());
+        assertEquals(1002, a.completedAt());
+        assertEquals(0, assembler.inFlight());
+    }
+
+    @Test
+    void shouldKeepTheFirstOfRepeatedPositions() {
+        feed("a", 0, -1.0, "");
+        RolloutAssembler.Outcome retry = feed("a", 0, -9.0, "");
+        assertEquals(1, retry.duplicateSteps());
+        feed("a", 2, -1.0, "");
+        assertEquals(1, feed("a", 2, -7.0, "").duplicateSteps());
+        CompletedRollout done = feed("a", 1, -1.0, ",\"final\":false").completed();
+        assertNull(done);
+        done = feed("a", 3, -1.0, ",\"final\":true,\"finish_reason\":\"length\"").completed();
+        assertNotNull(done);
+        assertEquals(4.0, done.entropySum(), 0);
+        assertTrue(done.truncated());
+    }
+
+    @Test
+    void shouldNotCompleteWhenAPositionIsMissing() {
+        feed("a", 0, -1.0, "");
+        feed("a", 2, -1.0, ",\"final\":true");
+        assertEquals(1, assembler.inFlight());
+        List<CompletedRollout> abandoned = assembler.drainAbandoned();
+        assertEquals(1, abandoned.size());
+        assertTrue(abandoned.get(0).abandoned());
+        assertEquals(2, abandoned.get(0).length(), "an abandoned rollout reports the positions it saw");
+    }
+
+    @Test
+    void shouldNeverCompleteARolloutWithAPositionBeyondItsFinal() {
+        feed("a", 0, -1.0, "");
+        feed("a", 3, -1.0, "");
+        assertNull(feed("a", 1, -1.0, ",\"final\":true").completed());
+        assertEquals(1, assembler.inFlight());
+    }
+
+    @Test
+    void shouldExpireOnlyIdleRollouts() {
+        feed("old", 0, -1.0, "");
+        long cutoff = clock + 1;
+        feed("new", 0, -1.0, "");
+        List<CompletedRollout> expired = assembler.expireIdle(cutoff);
+        assertEquals(1, expired.size());
+        assertEquals("old", expired.get(0).rolloutId());
+        assertEquals(1, assembler.inFlight());
+    }
+
+    @Test
+    void shouldRoundTripStateThroughBytesIncludingOutOfOrderPositions() {
+        RolloutState s = new RolloutState("m", "r", "p");
+        s.addStep(0, 1.0, 2.0, dev.canopy.core.events.Estimator.TOPK);
+        s.addStep(70, 0.5, 0.5, dev.canopy.core.events.Estimator.EXACT);
+        s.addStep(200, 0.25, 0.25, dev.canopy.core.events.Estimator.SURPRISAL);
+        s.markFinal(200, "stop");
+        s.touch(5, 6);
+        RolloutState copy = RolloutState.fromBytes(s.toBytes());
+        assertEquals(3, copy.positionsSeen());
+        assertFalse(copy.addStep(70, 9, 9, dev.canopy.core.events.Estimator.EXACT), "position 70 was seen");
+        for (int p = 1; p < 200; p++) {
+            if (p != 70) {
+                assertTrue(copy.addStep(p, 0, 0, dev.canopy.core.events.Estimator.EXACT));
+            }
+        }
+        assertTrue(copy.isComplete());
+        CompletedRollout c = copy.toCompleted("x");
+        assertEquals(201, c.length());
+        assertEquals(1.75, c.entropySum(), 0);
+        assertEquals(2.75, c.entropyUpperSum(), 0);
+        assertEquals(1, c.topkSteps());
+        assertEquals(5, c.completedAt());
+    }
+}
