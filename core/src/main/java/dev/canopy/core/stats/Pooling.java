@@ -4,6 +4,8 @@ package dev.canopy.core.stats;
  * Pooling of per-prompt statistics across prompts (METRICS.md, "Pooled over prompts").
  * In every rule a prompt takes part only with a finite value and a positive weight; when no prompt
  * has both, the plain mean of the finite values is used; when no value is finite, NaN (null).
+ * For the Fisher-z pooled coefficients that plain mean is taken on the z scale, as the reference
+ * implementation does: tanh(mean(atanh(clip(rho_p)))).
  */
 public final class Pooling {
 
@@ -24,7 +26,14 @@ public final class Pooling {
                 den += w;
             }
         }
-        return den > 0 ? Math.tanh(num / den) : plainMean(rho);
+        if (den > 0) {
+            return Math.tanh(num / den);
+        }
+        double[] z = new double[rho.length];
+        for (int i = 0; i < rho.length; i++) {
+            z[i] = Double.isFinite(rho[i]) ? atanh(clip(rho[i])) : Double.NaN;
+        }
+        return Math.tanh(plainMean(z));
     }
 
     /** Sum of the Fisher weights that {@link #fisherZ} used: 1/sqrt of it is the pooled z's standard error. */

@@ -60,8 +60,8 @@ class StatisticsTest {
         // weights 7, 2, (NaN skipped), 0 (skipped)
         double z = (7 * atanh(0.5) + 2 * atanh(-0.2)) / 9;
         assertEquals(Math.tanh(z), Pooling.fisherZ(rho, n), 1e-15);
-        // no usable weight: plain mean of the finite values
-        assertEquals((0.3 + 0.6) / 2, Pooling.fisherZ(new double[] {0.3, 0.6}, new long[] {2, 3}), 1e-15);
+        // no usable weight: plain mean of the finite values, on the z scale as the reference does
+        assertEquals(Math.tanh((atanh(0.3) + atanh(0.6)) / 2), Pooling.fisherZ(new double[] {0.3, 0.6}, new long[] {2, 3}), 1e-15);
         assertTrue(Double.isNaN(Pooling.fisherZ(new double[] {Double.NaN}, new long[] {10})));
         // clipping keeps a perfect correlation finite
         assertEquals(Pooling.CLIP, Pooling.fisherZ(new double[] {1.0}, new long[] {10}), 1e-12);
