@@ -1,0 +1,223 @@
+package dev.canopy.simulator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+
+/**
+ * Renders sampled rollouts as token events of contract v1 (shared/EVENTS.md): UTF-8 JSON objects,
+ * one per record, written with Jackson's streaming {@link JsonGenerator}.
+ *
+ * <p>Every record carries {@code model}, {@code release}, {@code rollout_id}, {@code prompt_id} (omitted
+ * when null) and, per step, {@code position} and {@code logprob}; then, according to the
+ * {@link Estimator}, {@code entropy} (exact step entropy), {@code top_logprobs} (the k largest
+ * log-probabilities of the step, descending, from {@link MarkovLanguageModel#topLogprobs}) or nothing more
+ * (surprisal only). The record holding the rollout's last position also gets {@code "final":true} and
+ * {@code "finish_reason"}: "stop" when EOS was sampled (the EOS step is that last position), "length" when
+ * the rollout was truncated. {@code timestamp} (epoch ms) is written unless {@link #NO_TIMESTAMP} is passed.
+ *
+ * <p>Per-token form: one object per position. Chunk form: the top-level fields plus
+ * {@code "tokens":[{position, logprob, ...}, ...]} covering a contiguous range of positions; the chunk that
+ * holds the last position carries {@code final} and {@code finish_reason} at top level.
+ *
+ * <p>Output is always contract-valid: logprobs are &lt;= 0 and finite (a sampled token has positive
+ * probability), entropies are finite and &gt;= 0, top_logprobs is non-empty. Records never contain a line
+ * break, so they can be written as JSONL. Instances are immutable and thread-safe.
+ */
+public final class EventWriter {
+
+    /** Pass as a timestamp to omit the {@code timestamp} field. */
+    public static final long NO_TIMESTAMP = Long.MIN_VALUE;
+    /** The default k for {@link Estimator#TOPK}. */
+    public static final int DEFAULT_TOP_K = 20;
+    /** Largest k the contract allows. */
+    public static final int MAX_TOP_K = 1000;
+
+    /** Fast (Schubfach) double writing: shortest round-tripping decimal, several times faster than Double.toString. */
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+    private static final Estimator[] MIXED_CHOICES = {Estimator.EXACT, Estimator.TOPK, Estimator.SURPRISAL};
+
+    private final Estimator estimator;
+    private final int topK;
+
+    /**
+     * @param estimator the entropy source to write
+     * @param topK      k for {@link Estimator#TOPK} (and the TOPK steps of {@link Estimator#MIXED}), 1..1000
+     * @throws IllegalArgumentException if topK is out of range
+     */
+    public EventWriter(Estimator estimator, int topK) {
+        this.estimator = Objects.requireNonNull(estimator, "estimator");
+        if (topK < 1 || topK > MAX_TOP_K) {
+            throw new IllegalArgumentException("topK must be in 1.." + MAX_TOP_K + ", got " + topK);
+        }
+        this.topK = topK;
+    }
+
+    /** A writer with {@link #DEFAULT_TOP_K}. */
+    public EventWriter(Estimator estimator) {
+        this(estimator, DEFAULT_TOP_K);
+    }
+
+    public Estimator estimator() {
+        return estimator;
+    }
+
+    public int topK() {
+        return topK;
+    }
+
+    /**
+     * The estimator actually used for one step: {@code mode} itself unless it is {@link Estimator#MIXED},
+     * in which case one of EXACT, TOPK, SURPRISAL picked by a SplitMix64 hash of
+     * {@code rolloutId.hashCode()} and {@code position} (stable across runs and JVMs).
+     */
+    public static Estimator estimatorAt(Estimator mode, String rolloutId, int position) {
+        if (mode != Estimator.MIXED) {
+            return mode;
+        }
+        long z = ((long) rolloutId.hashCode() << 32) ^ (position & 0xFFFFFFFFL);
+        z = mix64(z);
+        return MIXED_CHOICES[(int) Long.remainderUnsigned(z, MIXED_CHOICES.length)];
+    }
+
+    static long mix64(long z) {
+        z += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /**
+     * The per-token record for one position.
+     *
+     * @param timestampMs epoch ms, or {@link #NO_TIMESTAMP}
+     * @throws IndexOutOfBoundsException if position is outside 0..N-1
+     */
+    public byte[] tokenRecord(SimulatedRollout r, int position, long timestampMs) {
+        Objects.checkIndex(position, r.length());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            writeHeader(g, r);
+            writeStep(g, r, position);
+            writeTail(g, r, position == r.length() - 1, timestampMs);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The chunk record for positions {@code from} (inclusive) to {@code to} (exclusive).
+     *
+     * @param timestampMs epoch ms, or {@link #NO_TIMESTAMP}
+     * @throws IndexOutOfBoundsException unless 0 &lt;= from &lt; to &lt;= N
+     */
+    public byte[] chunkRecord(SimulatedRollout r, int from, int to, long timestampMs) {
+        if (from < 0 || to > r.length() || from >= to) {
+            throw new IndexOutOfBoundsException("chunk [" + from + ", " + to + ") outside 0.." + r.length());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 96 * (to - from));
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            writeHeader(g, r);
+            g.writeArrayFieldStart("tokens");
+            for (int pos = from; pos < to; pos++) {
+                g.writeStartObject();
+                writeStep(g, r, pos);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            writeTail(g, r, to == r.length(), timestampMs);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** All per-token records of a rollout, positions 0..N-1 in order, without timestamps. */
+    public List<byte[]> tokenRecords(SimulatedRollout r) {
+        return tokenRecords(r, NO_TIMESTAMP, 0);
+    }
+
+    /**
+     * All per-token records of a rollout in position order; position i gets timestamp
+     * {@code startMs + i * msPerToken} (or none when startMs is {@link #NO_TIMESTAMP}).
+     */
+    public List<byte[]> tokenRecords(SimulatedRollout r, long startMs, long msPerToken) {
+        List<byte[]> out = new ArrayList<>(r.length());
+        for (int pos = 0; pos < r.length(); pos++) {
+            out.add(tokenRecord(r, pos, startMs == NO_TIMESTAMP ? NO_TIMESTAMP : startMs + pos * msPerToken));
+        }
+        return out;
+    }
+
+    /** All chunk records of a rollout, chunks of {@code chunkSize} positions (the last may be shorter). */
+    public List<byte[]> chunkRecords(SimulatedRollout r, int chunkSize) {
+        return chunkRecords(r, chunkSize, NO_TIMESTAMP, 0);
+    }
+
+    /**
+     * All chunk records of a rollout in order; a chunk's timestamp is that of its last position,
+     * {@code startMs + last * msPerToken} (or none when startMs is {@link #NO_TIMESTAMP}).
+     *
+     * @throws IllegalArgumentException if chunkSize &lt; 1
+     */
+    public List<byte[]> chunkRecords(SimulatedRollout r, int chunkSize, long startMs, long msPerToken) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
+        }
+        int n = r.length();
+        List<byte[]> out = new ArrayList<>((n + chunkSize - 1) / chunkSize);
+        for (int from = 0; from < n; from += chunkSize) {
+            int to = Math.min(n, from + chunkSize);
+            out.add(chunkRecord(r, from, to, startMs == NO_TIMESTAMP ? NO_TIMESTAMP : startMs + (to - 1) * msPerToken));
+        }
+        return out;
+    }
+
+    private static void writeHeader(JsonGenerator g, SimulatedRollout r) throws IOException {
+        g.writeStringField("model", r.model());
+        g.writeStringField("release", r.release());
+        g.writeStringField("rollout_id", r.rolloutId());
+        if (r.promptId() != null) {
+            g.writeStringField("prompt_id", r.promptId());
+        }
+    }
+
+    private void writeStep(JsonGenerator g, SimulatedRollout r, int position) throws IOException {
+        SampledStep step = r.sample().step(position);
+        g.writeNumberField("position", position);
+        g.writeNumberField("logprob", step.logprob());
+        switch (estimatorAt(estimator, r.rolloutId(), position)) {
+            case EXACT -> g.writeNumberField("entropy", step.entropy());
+            case TOPK -> {
+                double[] top = r.languageModel().topLogprobs(step.state(), topK);
+                g.writeFieldName("top_logprobs");
+                g.writeArray(top, 0, top.length);
+            }
+            case SURPRISAL -> { }
+            default -> throw new AssertionError("unresolved estimator");
+        }
+    }
+
+    private static void writeTail(JsonGenerator g, SimulatedRollout r, boolean last, long timestampMs) throws IOException {
+        if (last) {
+            g.writeBooleanField("final", true);
+            g.writeStringField("finish_reason", r.sample().finishReason());
+        }
+        if (timestampMs != NO_TIMESTAMP) {
+            g.writeNumberField("timestamp", timestampMs);
+        }
+    }
+}

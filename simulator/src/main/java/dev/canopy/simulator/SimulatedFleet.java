@@ -1,0 +1,539 @@
+package dev.canopy.simulator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A deterministic generator of an interleaved contract-v1 event stream from one or more simulated
+ * deployments (model, release, {@link MarkovLanguageModel}), for the demo, tests and benchmark files.
+ *
+ * <h2>What it produces</h2>
+ * Records are {@code (key, value)} byte pairs handed to a {@code BiConsumer<byte[], byte[]>}: the value is
+ * one JSON record from {@link EventWriter} (per-token, or chunks of {@code chunkSize} positions), the key the
+ * rollout id in UTF-8 (null for a configurable fraction of records). Rollouts are numbered k = 0, 1, ...
+ * and assigned to streams round-robin (stream k mod S).
+ * <ul>
+ *   <li><b>Prompt-set mode</b> ({@link Builder#promptSet(int, int)}): each stream samples {@code n}
+ *       rollouts for each of P prompts, prompt ids {@code "p-000"}, {@code "p-001"}, ... (three digits
+ *       minimum); prompt p of a stream uses {@code model.withPromptVariant(p)}, whose CE* is known exactly
+ *       ({@link #languageModel(int, int)}). Rollout ids are
+ *       {@code <prefix>s<stream>-<promptId>:<sample>}. The stream ends after S * P * n rollouts.</li>
+ *   <li><b>Traffic mode</b> (default): no prompt id; every rollout of a stream uses the stream's model as
+ *       given. Rollout ids are {@code <prefix>s<stream>-<k / S>}. Unbounded unless
+ *       {@link Builder#rollouts(long)} is set.</li>
+ * </ul>
+ * At most {@code concurrency} rollouts are in flight; each record comes from a uniformly chosen in-flight
+ * rollout, in that rollout's position order, so rollouts interleave. Records then pass a shuffle window of
+ * {@code w} records (a uniformly chosen buffered record is emitted each time, so a record is delayed by
+ * about w records on average, with a geometric tail): with w &gt; 1 positions of a rollout can arrive out of
+ * order. A valid record is re-emitted with probability {@code duplicateProbability} (same bytes, a producer
+ * retry). Malformed records ({@link Malformation}, in its declaration order, rotating) are interleaved so
+ * that after every generated record the malformed share is the largest value not above
+ * {@code malformedFraction}; they use their own rollout ids ({@code <prefix>bad-<i>}), so dropping them
+ * loses nothing. With timestamps on, the i-th generated record gets {@code startMs + i * msPerRecord}
+ * (before shuffling, so the emitted order is not strictly increasing).
+ *
+ * <h2>Determinism</h2>
+ * Everything is a function of the builder's settings. The content of rollout k depends only on the seed,
+ * k and its model (not on concurrency, shuffling or injected faults), so two fleets that differ only in
+ * delivery settings carry the same rollouts.
+ *
+ * <p>A fleet is immutable and can open any number of independent {@link Cursor}s; a cursor is not
+ * thread-safe. The optional rollout listener is called, on the cursor's thread, once per sampled rollout
+ * before any of its records is emitted: it is the ground truth for tests.
+ */
+public final class SimulatedFleet {
+
+    /** One deployment: the monitoring key (model, release) and the chain that generates its rollouts. */
+    public record Stream(String model, String release, MarkovLanguageModel languageModel) {
+        public Stream {
+            if (model == null || model.isEmpty() || release == null || release.isEmpty()) {
+                throw new IllegalArgumentException("model and release must be non-empty");
+            }
+            Objects.requireNonNull(languageModel, "languageModel");
+        }
+    }
+
+    private static final byte KIND_TOKEN = 0;
+    private static final byte KIND_CHUNK = 1;
+    private static final byte KIND_MALFORMED = 2;
+    private static final Malformation[] MALFORMATIONS = Malformation.values();
+
+    private final List<Stream> streams;
+    private final long seed;
+    private final int concurrency;
+    private final int prompts;
+    private final int samplesPerPrompt;
+    private final long rolloutLimit;
+    private final int maxTokens;
+    private final Estimator[] estimators;
+    private final EventWriter[] writers;
+    private final int chunkSize;
+    private final int shuffleWindow;
+    private final double duplicateProbability;
+    private final double malformedFraction;
+    private final double nullKeyFraction;
+    private final long startTimestampMs;
+    private final long msPerRecord;
+    private final String idPrefix;
+    private final Consumer<SimulatedRollout> listener;
+    private final MarkovLanguageModel[][] promptModels;
+
+    private SimulatedFleet(Builder b) {
+        this.streams = List.copyOf(b.streams);
+        this.seed = b.seed;
+        this.concurrency = b.concurrency;
+        this.prompts = b.prompts;
+        this.samplesPerPrompt = b.samplesPerPrompt;
+        this.rolloutLimit = b.rolloutLimit;
+        this.maxTokens = b.maxTokens;
+        this.estimators = b.estimators.clone();
+        this.writers = new EventWriter[estimators.length];
+        for (int i = 0; i < estimators.length; i++) {
+            writers[i] = new EventWriter(estimators[i], b.topK);
+        }
+        this.chunkSize = b.chunkSize;
+        this.shuffleWindow = b.shuffleWindow;
+        this.duplicateProbability = b.duplicateProbability;
+        this.malformedFraction = b.malformedFraction;
+        this.nullKeyFraction = b.nullKeyFraction;
+        this.startTimestampMs = b.startTimestampMs;
+        this.msPerRecord = b.msPerRecord;
+        this.idPrefix = b.idPrefix;
+        this.listener = b.listener;
+        this.promptModels = new MarkovLanguageModel[streams.size()][];
+        for (int s = 0; s < streams.size(); s++) {
+            promptModels[s] = new MarkovLanguageModel[prompts];
+            for (int p = 0; p < prompts; p++) {
+                promptModels[s][p] = streams.get(s).languageModel().withPromptVariant(p);
+            }
+        }
+    }
+
+    /** A builder with the defaults documented on its setters. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The prompt id of prompt index p: {@code "p-"} and p zero-padded to three digits ("p-017"). */
+    public static String promptId(int promptIndex) {
+        return String.format(Locale.ROOT, "p-%03d", promptIndex);
+    }
+
+    public List<Stream> streams() {
+        return streams;
+    }
+
+    /** Whether rollouts carry prompt ids (prompt-set mode). */
+    public boolean promptSetMode() {
+        return prompts > 0;
+    }
+
+    /** P in prompt-set mode, 0 in traffic mode. */
+    public int prompts() {
+        return prompts;
+    }
+
+    /** n in prompt-set mode, 0 in traffic mode. */
+    public int samplesPerPrompt() {
+        return samplesPerPrompt;
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    /** The number of rollouts the fleet will produce, or {@link Long#MAX_VALUE} when unbounded. */
+    public long totalRollouts() {
+        return promptSetMode() ? (long) streams.size() * prompts * samplesPerPrompt : rolloutLimit;
+    }
+
+    /**
+     * The chain behind prompt {@code promptIndex} of stream {@code stream}: the truth its CE* and length
+     * should be compared against (use the {@code maxTokens} overloads for the truncated truth).
+     *
+     * @throws IndexOutOfBoundsException outside prompt-set mode or for indices out of range
+     */
+    public MarkovLanguageModel languageModel(int stream, int promptIndex) {
+        return promptModels[stream][promptIndex];
+    }
+
+    /** Opens a fresh cursor at the start of the stream. */
+    public Cursor cursor() {
+        return new Cursor();
+    }
+
+    /**
+     * Emits the whole stream.
+     *
+     * @throws IllegalStateException if the fleet is unbounded (traffic mode without a rollout limit)
+     */
+    public FleetStats emit(BiConsumer<byte[], byte[]> sink) {
+        if (totalRollouts() == Long.MAX_VALUE) {
+            throw new IllegalStateException("unbounded fleet: set promptSet(..) or rollouts(..), or pass maxRecords");
+        }
+        return emit(sink, Long.MAX_VALUE);
+    }
+
+    /** Emits from a fresh cursor until the stream ends or {@code maxRecords} records were emitted. */
+    public FleetStats emit(BiConsumer<byte[], byte[]> sink, long maxRecords) {
+        Cursor c = cursor();
+        for (long i = 0; i < maxRecords && c.next(sink); i++) {
+            // emitted
+        }
+        return c.stats();
+    }
+
+    /** Position in the stream: pulls records one at a time (for rate-controlled demos). Not thread-safe. */
+    public final class Cursor {
+        private final SplittableRandom sched = new SplittableRandom(EventWriter.mix64(seed ^ 0x5C4EDD1E5L));
+        private final Slot[] active = new Slot[concurrency];
+        private int activeCount;
+        private long nextRollout;
+        private final ArrayList<Pending> buffer = new ArrayList<>();
+        private long generated;
+        private long generatedMalformed;
+        // emission counters
+        private long records;
+        private long tokenRecords;
+        private long chunkRecords;
+        private long duplicates;
+        private long malformed;
+        private long nullKeys;
+        private long rolloutsStarted;
+        private long rolloutsCompleted;
+        private long tokens;
+
+        private Cursor() {
+        }
+
+        /**
+         * Emits the next record to the sink.
+         *
+         * @return false, without calling the sink, when the stream has ended
+         */
+        public boolean next(BiConsumer<byte[], byte[]> sink) {
+            int cap = Math.max(1, shuffleWindow);
+            while (buffer.size() < cap && generate()) {
+                // filling the window
+            }
+            int size = buffer.size();
+            if (size == 0) {
+                return false;
+            }
+            int i = cap == 1 ? 0 : sched.nextInt(size);
+            Pending p = buffer.get(i);
+            Pending last = buffer.remove(size - 1);
+            if (i < size - 1) {
+                buffer.set(i, last);
+            }
+            records++;
+            if (p.key == null) {
+                nullKeys++;
+            }
+            switch (p.kind) {
+                case KIND_TOKEN -> tokenRecords++;
+                case KIND_CHUNK -> chunkRecords++;
+                default -> malformed++;
+            }
+            if (p.duplicate) {
+                duplicates++;
+            } else if (p.kind != KIND_MALFORMED) {
+                tokens += p.positions;
+                if (p.completes) {
+                    rolloutsCompleted++;
+                }
+            }
+            sink.accept(p.key, p.value);
+            return true;
+        }
+
+        /** The counters so far. */
+        public FleetStats stats() {
+            return new FleetStats(records, tokenRecords, chunkRecords, duplicates, malformed, nullKeys,
+                    rolloutsStarted, rolloutsCompleted, tokens);
+        }
+
+        /** Generates one record (or a record and its retry) into the buffer; false when nothing is left. */
+        private boolean generate() {
+            while (activeCount < concurrency && nextRollout < totalRollouts()) {
+                active[activeCount++] = start(nextRollout++);
+            }
+            if (activeCount == 0) {
+                return false;
+            }
+            long ts = startTimestampMs == EventWriter.NO_TIMESTAMP ? EventWriter.NO_TIMESTAMP
+                    : startTimestampMs + generated * msPerRecord;
+            if (malformedFraction > 0 && generatedMalformed + 1 <= malformedFraction * (generated + 1)) {
+                Malformation m = MALFORMATIONS[(int) (generatedMalformed % MALFORMATIONS.length)];
+                Stream st = streams.get((int) (generatedMalformed % streams.size()));
+                String id = idPrefix + "bad-" + generatedMalformed;
+                buffer.add(new Pending(key(id), m.render(st.model(), st.release(), id), KIND_MALFORMED, false, 0, false));
+                generatedMalformed++;
+                generated++;
+                return true;
+            }
+            int slotIndex = activeCount == 1 ? 0 : sched.nextInt(activeCount);
+            Slot slot = active[slotIndex];
+            SimulatedRollout r = slot.rollout;
+            int n = r.length();
+            int from = slot.position;
+            int to = Math.min(n, from + chunkSize);
+            boolean chunk = chunkSize > 1;
+            byte[] value = chunk ? slot.writer.chunkRecord(r, from, to, ts) : slot.writer.tokenRecord(r, from, ts);
+            byte kind = chunk ? KIND_CHUNK : KIND_TOKEN;
+            boolean completes = to == n;
+            buffer.add(new Pending(key(r.rolloutId()), value, kind, false, to - from, completes));
+            generated++;
+            if (duplicateProbability > 0 && sched.nextDouble() < duplicateProbability) {
+                buffer.add(new Pending(key(r.rolloutId()), value, kind, true, to - from, false));
+                generated++;
+            }
+            slot.position = to;
+            if (completes) {
+                if (nextRollout < totalRollouts()) {
+                    active[slotIndex] = start(nextRollout++);
+                } else {
+                    active[slotIndex] = active[--activeCount];
+                    active[activeCount] = null;
+                }
+            }
+            return true;
+        }
+
+        private byte[] key(String rolloutId) {
+            if (nullKeyFraction > 0 && sched.nextDouble() < nullKeyFraction) {
+                return null;
+            }
+            return rolloutId.getBytes(StandardCharsets.UTF_8);
+        }
+
+        private Slot start(long k) {
+            int s = (int) (k % streams.size());
+            long j = k / streams.size();
+            Stream st = streams.get(s);
+            long rolloutSeed = EventWriter.mix64(seed * 0x9E3779B97F4A7C15L + EventWriter.mix64(k));
+            SplittableRandom rng = new SplittableRandom(rolloutSeed);
+            MarkovLanguageModel lm;
+            String promptId;
+            String rolloutId;
+            if (promptSetMode()) {
+                int prompt = (int) (j / samplesPerPrompt);
+                int sample = (int) (j % samplesPerPrompt);
+                lm = promptModels[s][prompt];
+                promptId = promptId(prompt);
+                rolloutId = idPrefix + "s" + s + "-" + promptId + ":" + sample;
+            } else {
+                lm = st.languageModel();
+                promptId = null;
+                rolloutId = idPrefix + "s" + s + "-" + j;
+            }
+            int e = estimators.length == 1 ? 0
+                    : (int) Long.remainderUnsigned(EventWriter.mix64(rolloutSeed ^ 0xE57L), estimators.length);
+            SimulatedRollout r = new SimulatedRollout(st.model(), st.release(), rolloutId, promptId, lm,
+                    lm.sample(rng, maxTokens));
+            rolloutsStarted++;
+            if (listener != null) {
+                listener.accept(r);
+            }
+            return new Slot(r, writers[e]);
+        }
+    }
+
+    private static final class Slot {
+        final SimulatedRollout rollout;
+        final EventWriter writer;
+        int position;
+
+        Slot(SimulatedRollout rollout, EventWriter writer) {
+            this.rollout = rollout;
+            this.writer = writer;
+        }
+    }
+
+    private record Pending(byte[] key, byte[] value, byte kind, boolean duplicate, int positions, boolean completes) {
+    }
+
+    /** Settings of a {@link SimulatedFleet}; every setter validates its argument. */
+    public static final class Builder {
+        private final List<Stream> streams = new ArrayList<>();
+        private long seed = 1;
+        private int concurrency = 16;
+        private int prompts;
+        private int samplesPerPrompt;
+        private long rolloutLimit = Long.MAX_VALUE;
+        private int maxTokens = 256;
+        private Estimator[] estimators = {Estimator.EXACT};
+        private int topK = EventWriter.DEFAULT_TOP_K;
+        private int chunkSize = 1;
+        private int shuffleWindow;
+        private double duplicateProbability;
+        private double malformedFraction;
+        private double nullKeyFraction;
+        private long startTimestampMs = EventWriter.NO_TIMESTAMP;
+        private long msPerRecord;
+        private String idPrefix = "";
+        private Consumer<SimulatedRollout> listener;
+
+        private Builder() {
+        }
+
+        /** Adds a deployment (at least one is required). Rollout k goes to stream k mod S. */
+        public Builder stream(String model, String release, MarkovLanguageModel languageModel) {
+            streams.add(new Stream(model, release, languageModel));
+            return this;
+        }
+
+        /** The seed (default 1). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Rollouts in flight at once, interleaving their records (default 16, at least 1). */
+        public Builder concurrency(int concurrency) {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be >= 1, got " + concurrency);
+            }
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** Prompt-set mode: per stream, {@code samplesPerPrompt} rollouts for each of {@code prompts} prompts. */
+        public Builder promptSet(int prompts, int samplesPerPrompt) {
+            if (prompts < 1 || samplesPerPrompt < 1) {
+                throw new IllegalArgumentException("prompts and samplesPerPrompt must be >= 1");
+            }
+            this.prompts = prompts;
+            this.samplesPerPrompt = samplesPerPrompt;
+            return this;
+        }
+
+        /** Traffic mode only: stop after this many rollouts over all streams (default unbounded). */
+        public Builder rollouts(long rollouts) {
+            if (rollouts < 0) {
+                throw new IllegalArgumentException("rollouts must be >= 0, got " + rollouts);
+            }
+            this.rolloutLimit = rollouts;
+            return this;
+        }
+
+        /** Token limit per rollout (default 256); longer rollouts end with finish_reason "length". */
+        public Builder maxTokens(int maxTokens) {
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+            }
+            this.maxTokens = maxTokens;
+            return this;
+        }
+
+        /** One estimator for every rollout (default {@link Estimator#EXACT}). */
+        public Builder estimator(Estimator estimator) {
+            return estimators(estimator);
+        }
+
+        /** Each rollout uses one of these, picked by a hash of its seed (MIXED still varies per step). */
+        public Builder estimators(Estimator... estimators) {
+            if (estimators.length == 0) {
+                throw new IllegalArgumentException("at least one estimator");
+            }
+            for (Estimator e : estimators) {
+                Objects.requireNonNull(e, "estimator");
+            }
+            this.estimators = estimators.clone();
+            return this;
+        }
+
+        /** k for top_logprobs (default {@link EventWriter#DEFAULT_TOP_K}, 1..1000). */
+        public Builder topK(int topK) {
+            if (topK < 1 || topK > EventWriter.MAX_TOP_K) {
+                throw new IllegalArgumentException("topK must be in 1.." + EventWriter.MAX_TOP_K + ", got " + topK);
+            }
+            this.topK = topK;
+            return this;
+        }
+
+        /** Positions per record: 1 (default) writes per-token records, more writes chunk records. */
+        public Builder chunkSize(int chunkSize) {
+            if (chunkSize < 1) {
+                throw new IllegalArgumentException("chunkSize must be >= 1, got " + chunkSize);
+            }
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        /** Shuffle window in records (default 0; 0 and 1 keep generation order). */
+        public Builder shuffleWindow(int records) {
+            if (records < 0) {
+                throw new IllegalArgumentException("shuffleWindow must be >= 0, got " + records);
+            }
+            this.shuffleWindow = records;
+            return this;
+        }
+
+        /** Probability that a valid record is emitted twice (default 0, in [0, 1)). */
+        public Builder duplicateProbability(double p) {
+            this.duplicateProbability = fraction("duplicateProbability", p);
+            return this;
+        }
+
+        /** Share of emitted records that are malformed (default 0, in [0, 1)). */
+        public Builder malformedFraction(double f) {
+            this.malformedFraction = fraction("malformedFraction", f);
+            return this;
+        }
+
+        /** Probability that a record's key is null (default 0, in [0, 1)). */
+        public Builder nullKeyFraction(double f) {
+            this.nullKeyFraction = fraction("nullKeyFraction", f);
+            return this;
+        }
+
+        /** Writes timestamps: the i-th generated record gets {@code startMs + i * msPerRecord} (default: none). */
+        public Builder timestamps(long startMs, long msPerRecord) {
+            if (startMs == EventWriter.NO_TIMESTAMP || msPerRecord < 0) {
+                throw new IllegalArgumentException("invalid timestamp settings");
+            }
+            this.startTimestampMs = startMs;
+            this.msPerRecord = msPerRecord;
+            return this;
+        }
+
+        /** Prefix of every rollout id (default empty); use distinct prefixes for runs sharing a topic. */
+        public Builder rolloutIdPrefix(String prefix) {
+            this.idPrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** Called once per sampled rollout, before its records are emitted (default none). */
+        public Builder onRollout(Consumer<SimulatedRollout> listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Builds the fleet (prompt variants are precomputed here: S * P chains).
+         *
+         * @throws IllegalStateException without a stream
+         */
+        public SimulatedFleet build() {
+            if (streams.isEmpty()) {
+                throw new IllegalStateException("add at least one stream");
+            }
+            return new SimulatedFleet(this);
+        }
+
+        private static double fraction(String name, double v) {
+            if (!(v >= 0 && v < 1)) {
+                throw new IllegalArgumentException(name + " must be in [0, 1), got " + v);
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.canopy.topology;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.canopy.core.assembly.CompletedRollout;
+import dev.canopy.core.report.ReportJson;
+import dev.canopy.core.stats.GroupAccumulator;
+import dev.canopy.core.stats.GroupKey;
+import dev.canopy.core.stats.GroupMetrics;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Aggregates completed rollouts per model and release: the cumulative {@link GroupAccumulator} in
+ * {@link Stores#GROUPS}, and one accumulator per time slice (width = the window advance) in
+ * {@link Stores#SLICES}. A rolling window is the merge of its slices, which is exact because the
+ * accumulators are mergeable; so each rollout updates two accumulators however many windows overlap.
+ *
+ * <p>A punctuator emits to the metrics topic: the cumulative metrics of every group that changed, the
+ * provisional newest window, and each window that closed (its end is more than the grace period
+ * behind the newest completion time). Closed windows are kept in {@link Stores#WINDOWS} for the API.
+ * Time is rollout completion time (event time), tracked per task as the largest seen.
+ */
+final class AggregateProcessor implements Processor<String, CompletedRollout, String, byte[]> {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final MonitorConfig config;
+    private final TopologyObserver observer;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> groups;
+    private KeyValueStore<String, byte[]> slices;
+    private KeyValueStore<String, byte[]> windows;
+    private final Map<String, GroupAccumulator> cache = new HashMap<>();
+    private final Set<String> changed = new HashSet<>();
+    private final Map<String, Long> lastClosed = new HashMap<>();
+    private long streamTime = Long.MIN_VALUE;
+    private long lateRollouts;
+
+    AggregateProcessor(MonitorConfig config, TopologyObserver observer) {
+        this.config = config;
+        this.observer = observer;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.groups = context.getStateStore(Stores.GROUPS);
+        this.slices = context.getStateStore(Stores.SLICES);
+        this.windows = context.getStateStore(Stores.WINDOWS);
+        try (KeyValueIterator<String, byte[]> it = groups.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                GroupAccumulator acc = GroupAccumulator.fromBytes(kv.value);
+                if (acc.rollouts() > 0) {
+                    streamTime = Math.max(streamTime, acc.lastSeen());
+                }
+                changed.add(kv.key);
+            }
+        }
+        long period = Math.min(config.windowAdvance().toMillis(), 5_000);
+        context.schedule(Duration.ofMillis(period), PunctuationType.WALL_CLOCK_TIME, this::emit);
+    }
+
+    @Override
+    public void process(Record<String, CompletedRollout> record) {
+        String group = record.key();
+        CompletedRollout r = record.value();
+        GroupAccumulator acc = cumulative(group);
+        acc.add(r);
+        groups.put(group, acc.toBytes());
+        changed.add(group);
+        if (r.abandoned()) {
+            return;
+        }
+        observer.rolloutMeasured(r.model(), r.release(), Math.max(0, context.currentSystemTimeMs() - r.completedAt()));
+        streamTime = Math.max(streamTime, r.completedAt());
+        long advance = config.windowAdvance().toMillis();
+        long sliceStart = Math.floorDiv(r.completedAt(), advance) * advance;
+        if (sliceStart < closedEnd() + advance - config.windowSize().toMillis()) {
+            // every window this rollout belongs to has closed already
+            lateRollouts++;
+            return;
+        }
+        String key = GroupKeys.timed(group, sliceStart);
+        byte[] old = slices.get(key);
+        GroupAccumulator slice = old == null ? newAccumulator() : GroupAccumulator.fromBytes(old);
+        slice.add(r);
+        slices.put(key, slice.toBytes());
+    }
+
+    private GroupAccumulator cumulative(String group) {
+        GroupAccumulator acc = cache.get(group);
+        if (acc == null) {
+            byte[] b = groups.get(group);
+            acc = b == null ? newAccumulator() : GroupAccumulator.fromBytes(b);
+            cache.put(group, acc);
+        }
+        return acc;
+    }
+
+    private GroupAccumulator newAccumulator() {
+        return new GroupAccumulator(config.statistics().pairCapacity(), config.statistics().maxPrompts());
+    }
+
+    /** End of the newest closed window: the grace period behind stream time, on an advance boundary. */
+    private long closedEnd() {
+        if (streamTime == Long.MIN_VALUE) {
+            return Long.MIN_VALUE / 2;
+        }
+        long advance = config.windowAdvance().toMillis();
+        return Math.floorDiv(streamTime - config.windowGrace().toMillis(), advance) * advance;
+    }
+
+    private long openEnd() {
+        long advance = config.windowAdvance().toMillis();
+        return (Math.floorDiv(streamTime, advance) + 1) * advance;
+    }
+
+    void emit(long now) {
+        List<String> dirty = new ArrayList<>(changed);
+        changed.clear();
+        for (String group : dirty) {
+            GroupKey key = GroupKeys.parse(group);
+            GroupAccumulator acc = cumulative(group);
+            forward(key, metricsJson(GroupMetrics.of(key, acc), "cumulative", Long.MIN_VALUE, Long.MIN_VALUE, false, now), now);
+            if (streamTime == Long.MIN_VALUE) {
+                continue;
+            }
+            long size = config.windowSize().toMillis();
+            long advance = config.windowAdvance().toMillis();
+            long closed = closedEnd();
+            long from = Math.max(lastClosed.getOrDefault(group, closed - advance) + advance, closed - size);
+            for (long end = from; end <= closed; end += advance) {
+                GroupAccumulator w = window(group, end);
+                if (w.rollouts() > 0) {
+                    byte[] json = metricsJson(GroupMetrics.of(key, w), "window", end - size, end, true, now);
+                    windows.put(GroupKeys.timed(group, end), json);
+                    forward(key, json, now);
+                }
+            }
+            lastClosed.put(group, closed);
+            long open = openEnd();
+            if (open > closed) {
+                GroupAccumulator w = window(group, open);
+                if (w.rollouts() > 0) {
+                    forward(key, metricsJson(GroupMetrics.of(key, w), "window", open - size, open, false, now), now);
+                }
+            }
+            purge(group, closed);
+        }
+    }
+
+    private GroupAccumulator window(String group, long end) {
+        GroupAccumulator w = newAccumulator();
+        long start = end - config.windowSize().toMillis();
+        try (KeyValueIterator<String, byte[]> it = slices.range(GroupKeys.timed(group, Math.max(start, 0)),
+                GroupKeys.timed(group, Math.max(end - 1, 0)))) {
+            while (it.hasNext()) {
+                w.merge(GroupAccumulator.fromBytes(it.next().value));
+            }
+        }
+        return w;
+    }
+
+    private void purge(String group, long closed) {
+        long keepSlicesFrom = closed - config.windowSize().toMillis();
+        deleteBefore(slices, group, keepSlicesFrom);
+        deleteBefore(windows, group, closed - (long) config.windowsKept() * config.windowAdvance().toMillis());
+    }
+
+    private static void deleteBefore(KeyValueStore<String, byte[]> store, String group, long time) {
+        if (time <= 0) {
+            return;
+        }
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.range(GroupKeys.timed(group, 0), GroupKeys.timed(group, time - 1))) {
+            while (it.hasNext()) {
+                old.add(it.next().key);
+            }
+        }
+        old.forEach(store::delete);
+    }
+
+    private void forward(GroupKey key, byte[] json, long now) {
+        context.forward(new Record<>(key.toString(), json, now));
+    }
+
+    /** One metrics record: the group's fields as in the report, plus what it covers. */
+    static byte[] metricsJson(GroupMetrics m, String kind, long start, long end, boolean closed, long emittedAt) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("kind", kind);
+            if (kind.equals("window")) {
+                g.writeNumberField("window_start", start);
+                g.writeNumberField("window_end", end);
+                g.writeBooleanField("closed", closed);
+            }
+            g.writeNumberField("emitted_at", emittedAt);
+            ReportJson.writeGroupFields(m, g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    long lateRollouts() {
+        return lateRollouts;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.canopy.topology;
+
+import dev.canopy.core.assembly.CompletedRollout;
+import dev.canopy.core.assembly.RolloutAssembler;
+import dev.canopy.core.assembly.RolloutState;
+import dev.canopy.core.events.TokenRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Assembles rollouts in the {@link Stores#IN_FLIGHT} store with the core's {@link RolloutAssembler}
+ * rule, forwarding each completed rollout keyed by its model and release. A wall-clock punctuator
+ * expires rollouts idle for longer than the idle timeout and forwards them as abandoned.
+ *
+ * <p>Correct only when all records of a rollout reach the same task, which the topology ensures by
+ * re-partitioning records whose key is not their rollout_id.
+ */
+final class AssembleProcessor implements Processor<byte[], Routed, String, CompletedRollout> {
+
+    private final Duration idleTimeout;
+    private final TopologyObserver observer;
+    private ProcessorContext<String, CompletedRollout> context;
+    private KeyValueStore<String, byte[]> store;
+    private RolloutAssembler.StateStore states;
+
+    AssembleProcessor(Duration idleTimeout, TopologyObserver observer) {
+        this.idleTimeout = idleTimeout;
+        this.observer = observer;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, CompletedRollout> context) {
+        this.context = context;
+        this.store = context.getStateStore(Stores.IN_FLIGHT);
+        this.states = new RolloutAssembler.StateStore() {
+            @Override
+            public RolloutState get(String rolloutId) {
+                byte[] b = store.get(rolloutId);
+                return b == null ? null : RolloutState.fromBytes(b);
+            }
+
+            @Override
+            public void put(String rolloutId, RolloutState state) {
+                store.put(rolloutId, state.toBytes());
+            }
+
+            @Override
+            public void delete(String rolloutId) {
+                store.delete(rolloutId);
+            }
+        };
+        long every = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 30_000));
+        context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+
+    @Override
+    public void process(Record<byte[], Routed> record) {
+        TokenRecord r = record.value().result().record();
+        long eventTime = r.timestamp() >= 0 ? r.timestamp() : record.timestamp();
+        RolloutAssembler.Outcome outcome = RolloutAssembler.apply(states, r, eventTime, context.currentSystemTimeMs());
+        CompletedRollout done = outcome.completed();
+        if (done != null) {
+            context.forward(new Record<>(GroupKeys.of(done.model(), done.release()), done, record.timestamp()));
+        }
+    }
+
+    void expire(long now) {
+        long idleBefore = now - idleTimeout.toMillis();
+        List<KeyValue<String, RolloutState>> expired = new ArrayList<>();
+        long inFlight = 0;
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                RolloutState s = RolloutState.fromBytes(kv.value);
+                if (s.lastActivity() < idleBefore) {
+                    expired.add(KeyValue.pair(kv.key, s));
+                } else {
+                    inFlight++;
+                }
+            }
+        }
+        for (KeyValue<String, RolloutState> kv : expired) {
+            store.delete(kv.key);
+            CompletedRollout abandoned = kv.value.toAbandoned(kv.key);
+            observer.rolloutAbandoned(abandoned.model(), abandoned.release());
+            context.forward(new Record<>(GroupKeys.of(abandoned.model(), abandoned.release()), abandoned, now));
+        }
+        observer.inFlight(context.taskId().toString(), inFlight);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.canopy.topology;
+
+import dev.canopy.core.assembly.CompletedRollout;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+import java.util.Map;
+
+/**
+ * The monitor's Kafka Streams topology.
+ *
+ * <pre>
+ * canopy.tokens ─ validate ─┬─ rejected ──────────────────────────────── canopy.dlq (+ count by reason)
+ *                           ├─ keyed by rollout_id ─────────┐
+ *                           └─ other key ─ repartition ─ validate ─┴─ assemble [in-flight store]
+ *   assemble ─┬─ completed ─────────────────────────────── canopy.rollouts
+ *             └─ completed + abandoned ─ repartition by model/release ─ aggregate [groups, slices, windows]
+ *   aggregate ─ cumulative and windowed metrics ──────────── canopy.metrics
+ * </pre>
+ */
+public final class CanopyTopology {
+
+    private CanopyTopology() {
+    }
+
+    public static Topology build(MonitorConfig config, TopologyObserver observer) {
+        Topics topics = config.topics();
+        int vocabulary = config.statistics().vocabularySize();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(store(Stores.IN_FLIGHT));
+        builder.addStateStore(store(Stores.GROUPS));
+        builder.addStateStore(store(Stores.SLICES));
+        builder.addStateStore(store(Stores.WINDOWS));
+
+        Map<String, KStream<byte[], Routed>> routes = builder
+                .stream(topics.tokens(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-source"))
+                .processValues(() -> new ValidateProcessor(vocabulary, observer, true), Named.as("validate"))
+                .split(Named.as("route-"))
+                .branch((key, routed) -> routed.rejected(), Branched.as("rejected"))
+                .branch((key, routed) -> routed.needsRekey(key), Branched.as("rekey"))
+                .defaultBranch(Branched.as("keyed"));
+
+        KStream<byte[], Routed> rejected = routes.get("route-rejected");
+        rejected.mapValues(Routed::raw, Named.as("dlq-original-bytes"))
+                .to(topics.deadLetter(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
+        rejected.mapValues(routed -> routed.result().reason().code(), Named.as("reject-reason"))
+                .groupBy((key, reason) -> reason, Grouped.with("rejections-by-reason", Serdes.String(), Serdes.String()))
+                .count(Named.as("count-rejections"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(Stores.REJECTIONS)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
+
+        KStream<byte[], Routed> rekeyed = routes.get("route-rekey")
+                .selectKey((key, routed) -> routed.rolloutKey(), Named.as("key-by-rollout"))
+                .mapValues(Routed::raw, Named.as("rekey-original-bytes"))
+                .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-by-rollout"))
+                .processValues(() -> new ValidateProcessor(vocabulary, observer, false), Named.as("validate-rekeyed"));
+
+        KStream<String, CompletedRollout> finished = routes.get("route-keyed")
+                .merge(rekeyed, Named.as("merge-keyed"))
+                .process(() -> new AssembleProcessor(config.idleTimeout(), observer), Named.as("assemble"), Stores.IN_FLIGHT);
+
+        finished.filter((group, rollout) -> !rollout.abandoned(), Named.as("completed-only"))
+                .map((group, rollout) -> KeyValue.pair(rollout.rolloutId(), RolloutSerde.toJson(rollout)),
+                        Named.as("rollout-json"))
+                .to(topics.rollouts(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("rollouts-sink"));
+
+        finished.repartition(Repartitioned.with(Serdes.String(), RolloutSerde.binary()).withName("rollouts-by-release"))
+                .process(() -> new AggregateProcessor(config, observer), Named.as("aggregate"),
+                        Stores.GROUPS, Stores.SLICES, Stores.WINDOWS)
+                .to(topics.metrics(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-sink"));
+
+        return builder.build();
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
+        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of());
+    }
+}

@@ -1,0 +1,19 @@
+package dev.canopy.topology;
+
+/** The topology's state stores, named once. All are persistent and changelogged. */
+public final class Stores {
+
+    /** rollout_id -> assembly state of an in-flight rollout. */
+    public static final String IN_FLIGHT = "canopy-rollouts-in-flight";
+    /** "model\0release" -> cumulative GroupAccumulator since the release was first seen. */
+    public static final String GROUPS = "canopy-groups";
+    /** "model\0release\0slice start" -> GroupAccumulator of rollouts completed in that slice. */
+    public static final String SLICES = "canopy-window-slices";
+    /** "model\0release\0window end" -> the window's metrics as JSON. */
+    public static final String WINDOWS = "canopy-windows";
+    /** reject reason code -> count of records rejected for it. */
+    public static final String REJECTIONS = "canopy-rejections";
+
+    private Stores() {
+    }
+}

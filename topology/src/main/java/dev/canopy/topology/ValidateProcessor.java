@@ -1,0 +1,69 @@
+package dev.canopy.topology;
+
+import dev.canopy.core.events.EventParser;
+import dev.canopy.core.events.ParseResult;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parses and validates each input record. A rejected record keeps its original key and bytes and
+ * gains the headers that the dead-letter topic documents: {@code canopy.reason}, {@code canopy.detail},
+ * {@code canopy.source.topic}, {@code canopy.source.partition}, {@code canopy.source.offset}.
+ */
+final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[], Routed> {
+
+    static final String REASON = "canopy.reason";
+    static final String DETAIL = "canopy.detail";
+    static final String SOURCE_TOPIC = "canopy.source.topic";
+    static final String SOURCE_PARTITION = "canopy.source.partition";
+    static final String SOURCE_OFFSET = "canopy.source.offset";
+
+    private final int vocabularySize;
+    private final TopologyObserver observer;
+    private final boolean countReads;
+    private EventParser parser;
+    private FixedKeyProcessorContext<byte[], Routed> context;
+
+    ValidateProcessor(int vocabularySize, TopologyObserver observer, boolean countReads) {
+        this.vocabularySize = vocabularySize;
+        this.observer = observer;
+        this.countReads = countReads;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<byte[], Routed> context) {
+        this.context = context;
+        this.parser = new EventParser(vocabularySize);
+    }
+
+    @Override
+    public void process(FixedKeyRecord<byte[], byte[]> record) {
+        if (countReads) {
+            observer.eventRead();
+        }
+        byte[] value = record.value() == null ? new byte[0] : record.value();
+        ParseResult result = parser.parse(value);
+        if (!result.isAccepted()) {
+            Headers h = record.headers();
+            h.remove(REASON).add(REASON, utf8(result.reason().code()));
+            h.remove(DETAIL).add(DETAIL, utf8(result.detail()));
+            RecordMetadata m = context.recordMetadata().orElse(null);
+            if (m != null) {
+                h.remove(SOURCE_TOPIC).add(SOURCE_TOPIC, utf8(m.topic()));
+                h.remove(SOURCE_PARTITION).add(SOURCE_PARTITION, utf8(Integer.toString(m.partition())));
+                h.remove(SOURCE_OFFSET).add(SOURCE_OFFSET, utf8(Long.toString(m.offset())));
+            }
+            observer.eventRejected(result.reason().code());
+        }
+        context.forward(record.withValue(new Routed(value, result)));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.canopy.topology;
+
+import dev.canopy.core.replay.JsonLines;
+import dev.canopy.core.replay.ReplayEngine;
+import dev.canopy.core.report.ReportJson;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole topology under TopologyTestDriver: same answers as the replay, DLQ, windows. */
+class CanopyTopologyTest {
+
+    static final Path FIXTURE = Path.of("../core/src/test/resources/reference/events.jsonl");
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> tokens;
+    private Path stateDir;
+    private final MonitorConfig config = MonitorConfig.defaults();
+
+    @BeforeEach
+    void start() throws IOException {
+        stateDir = Files.createTempDirectory("canopy-ttd");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(CanopyTopology.build(config, TopologyObserver.NONE), props, Instant.ofEpochMilli(1_700_000_000_000L));
+        tokens = driver.createInputTopic(config.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        driver.close();
+        try (var files = Files.walk(stateDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static List<byte[]> lines(Path file) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        try (InputStream in = JsonLines.open(file)) {
+            JsonLines.forEach(in, (b, off, len) -> out.add(Arrays.copyOfRange(b, off, off + len)));
+        }
+        return out;
+    }
+
+    private String replayReport(Path file) throws IOException {
+        ReplayEngine engine = new ReplayEngine(ReplayEngine.Options.defaults());
+        for (byte[] line : lines(file)) {
+            engine.accept(line, 0, line.length);
+        }
+        return ReportJson.toJson(engine.finish());
+    }
+
+    private String streamingReport() {
+        return ReportJson.toJson(StoreReports.read(driver.getKeyValueStore(Stores.GROUPS),
+                driver.getKeyValueStore(Stores.REJECTIONS)).report());
+    }
+
+    private static byte[] rolloutIdOf(byte[] line) {
+        String s = new String(line, StandardCharsets.UTF_8);
+        int i = s.indexOf("\"rollout_id\":\"");
+        if (i < 0) {
+            return null;
+        }
+        int from = i + 14;
+        return s.substring(from, s.indexOf('"', from)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldReportExactlyWhatReplayReportsWithKeyedUnkeyedAndMiskeyedRecords() throws IOException {
+        List<byte[]> lines = lines(FIXTURE);
+        for (int i = 0; i < lines.size(); i++) {
+            byte[] key = switch (i % 3) {
+                case 0 -> rolloutIdOf(lines.get(i));
+                case 1 -> null;
+                default -> ("wrong-" + i).getBytes(StandardCharsets.UTF_8);
+            };
+            tokens.pipeInput(key, lines.get(i));
+        }
+        // incomplete rollouts expire after the idle timeout, as replay counts them at the end
+        driver.advanceWallClockTime(config.idleTimeout().plusMinutes(1));
+        assertEquals(replayReport(FIXTURE), streamingReport());
+    }
+
+    @Test
+    void shouldRouteRejectedRecordsToTheDeadLetterTopicWithReasonAndSource() {
+        TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(config.topics().deadLetter(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        byte[] bad = "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":0.5}".getBytes(StandardCharsets.UTF_8);
+        tokens.pipeInput("x".getBytes(StandardCharsets.UTF_8), bad);
+        tokens.pipeInput(null, "not json".getBytes(StandardCharsets.UTF_8));
+        List<TestRecord<byte[], byte[]>> out = dlq.readRecordsToList();
+        assertEquals(2, out.size());
+        assertTrue(Arrays.equals(bad, out.get(0).value()), "the original bytes are kept");
+        Headers h = out.get(0).headers();
+        assertEquals("invalid_logprob", new String(h.lastHeader("canopy.reason").value(), StandardCharsets.UTF_8));
+        assertEquals(config.topics().tokens(), new String(h.lastHeader("canopy.source.topic").value(), StandardCharsets.UTF_8));
+        assertEquals("0", new String(h.lastHeader("canopy.source.offset").value(), StandardCharsets.UTF_8));
+        assertEquals("not_json", new String(out.get(1).headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8));
+        assertNull(out.get(1).key());
+        assertEquals(1L, driver.getKeyValueStore(Stores.REJECTIONS).get("invalid_logprob"));
+    }
+
+    @Test
+    void shouldPublishCompletedRolloutsAndCumulativeAndWindowMetrics() {
+        TestOutputTopic<String, byte[]> rollouts = driver.createOutputTopic(config.topics().rollouts(),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> metrics = driver.createOutputTopic(config.topics().metrics(),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        long t0 = 1_700_000_000_000L;
+        for (int i = 0; i < 20; i++) {
+            String id = "r" + i;
+            for (int p = 0; p <= i % 4; p++) {
+                String json = "{\"model\":\"m\",\"release\":\"v1\",\"rollout_id\":\"" + id + "\",\"prompt_id\":\"p" + (i % 2)
+                        + "\",\"position\":" + p + ",\"logprob\":-" + (0.1 * (p + 1) + 0.01 * i) + ",\"timestamp\":" + (t0 + i * 60_000L)
+                        + (p == i % 4 ? ",\"final\":true,\"finish_reason\":\"stop\"" : "") + "}";
+                tokens.pipeInput(id.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals(20, rollouts.readRecordsToList().size());
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        List<String> kinds = metrics.readValuesToList().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+        assertTrue(kinds.stream().anyMatch(s -> s.contains("\"kind\":\"cumulative\"") && s.contains("\"rollouts\":20")), String.join("\n", kinds));
+        // 20 rollouts one minute apart; newest at t0+19min: the provisional window holds all of them (1 h)
+        assertTrue(kinds.stream().anyMatch(s -> s.contains("\"closed\":false") && s.contains("\"rollouts\":20")), String.join("\n", kinds));
+        // windows whose end is 5 min (grace) behind the newest completion are closed and stored
+        assertTrue(kinds.stream().anyMatch(s -> s.contains("\"closed\":true")), "a closed window was emitted");
+        try (var it = driver.<String, byte[]>getKeyValueStore(Stores.WINDOWS).all()) {
+            assertTrue(it.hasNext(), "closed windows are kept for the API");
+        }
+    }
+}
