@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code canopy} command line: one subcommand per job. */
 @Command(name = "canopy", mixinStandardHelpOptions = true, versionProvider = Canopy.Version.class,
         description = "Monitors how deployed language models spend their uncertainty: canopy entropy CE* and rho(N, r_N).",
-        subcommands = {ReplayCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, BrokerCommand.class, FleetCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Canopy implements Runnable {
 
     @CommandLine.Spec

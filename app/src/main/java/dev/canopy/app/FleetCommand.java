@@ -1,0 +1,67 @@
+package dev.canopy.app;
+
+import dev.canopy.app.demo.FleetDriver;
+import dev.canopy.app.monitor.Durations;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** {@code canopy fleet}: the demo's simulated fleet, publishing to any Kafka. */
+@Command(name = "fleet", mixinStandardHelpOptions = true,
+        description = {"Publishes token events of simulated language models to Kafka: each model serves a base release,",
+                "then switches to a fine-tuned release (rho(N, r) turns positive). For demos and load tests."})
+public final class FleetCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--topic", defaultValue = "canopy.tokens", description = "Input topic of the monitor (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--models", defaultValue = "2", description = "Simulated models, 1 to 4 (default: ${DEFAULT-VALUE}).")
+    int models;
+
+    @Option(names = "--rate", defaultValue = "2000", description = "Event records per second (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--switch-after", defaultValue = "60s", converter = Durations.Converter.class,
+            description = "When the first model switches to its fine-tuned release; the others follow at half-interval steps (default: ${DEFAULT-VALUE}).")
+    Duration switchAfter;
+
+    @Option(names = "--duration", converter = Durations.Converter.class, description = "Stop after this long (default: until Ctrl-C).")
+    Duration duration;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        FleetDriver.Settings settings;
+        try {
+            settings = new FleetDriver.Settings(bootstrapServers, topic, models, rate, switchAfter, seed, 0.001);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        FleetDriver fleet = new FleetDriver(settings, new Properties()).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            fleet.close();
+            stopped.countDown();
+        }, "canopy-fleet-shutdown"));
+        System.err.println("canopy: fleet of " + models + " models publishing ~" + (long) rate + " records/s to " + topic + " on "
+                + bootstrapServers + ". Ctrl-C stops.");
+        if (duration != null) {
+            stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+            fleet.close();
+            System.err.println("canopy: fleet sent " + fleet.sent() + " records");
+            return 0;
+        }
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,214 @@
+package dev.canopy.app.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.canopy.app.UserError;
+import dev.canopy.app.monitor.MonitorApp;
+import dev.canopy.core.report.ReportJson;
+import dev.canopy.core.stats.GroupKey;
+import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.topology.WindowValue;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The monitor's HTTP API, on the same port as {@code /metrics}:
+ * <ul>
+ *   <li>{@code GET /api/v1/report}: the cumulative report, in {@code canopy replay}'s schema, over all instances</li>
+ *   <li>{@code GET /api/v1/windows?model=M&release=R}: the kept windows of one release, oldest first</li>
+ *   <li>{@code GET /healthz}: 200 while the process and its stream threads are alive</li>
+ *   <li>{@code GET /readyz}: 200 once Kafka Streams is RUNNING (stores restored, partitions assigned)</li>
+ *   <li>{@code GET /metrics}: Prometheus exposition</li>
+ * </ul>
+ * Errors are JSON objects with an {@code error} field; 503 with Retry-After while the stores are not queryable.
+ */
+public final class HttpApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final MonitorApp app;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    public HttpApi(MonitorApp app, PrometheusRegistry registry, String host, int port) {
+        this.app = app;
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        } catch (BindException e) {
+            throw new UserError("cannot listen on " + host + ":" + port + " (" + e.getMessage() + "): choose another --http-port");
+        } catch (IOException e) {
+            throw new UserError("cannot start the HTTP API on " + host + ":" + port + ": " + e.getMessage());
+        }
+        this.executor = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "canopy-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/metrics", new MetricsHandler(registry));
+        server.createContext("/api/v1/report", ex -> handle(ex, this::report));
+        server.createContext("/api/v1/windows", ex -> handle(ex, this::windows));
+        server.createContext("/api/v1/internal/partial", ex -> handle(ex, e -> respond(e, 200, "application/octet-stream", app.localPartialBytes())));
+        server.createContext("/healthz", ex -> handle(ex, this::health));
+        server.createContext("/readyz", ex -> handle(ex, this::ready));
+        server.createContext("/", ex -> handle(ex, e -> error(e, 404, "not found: try /api/v1/report, /api/v1/windows, /metrics, /healthz, /readyz")));
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public void stop() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    @FunctionalInterface
+    private interface Handler {
+        void handle(HttpExchange exchange) throws Exception;
+    }
+
+    private void handle(HttpExchange ex, Handler h) throws IOException {
+        try (ex) {
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+                error(ex, 405, "only GET is supported");
+                return;
+            }
+            h.handle(ex);
+        } catch (InvalidStateStoreException e) {
+            ex.getResponseHeaders().add("Retry-After", "2");
+            error(ex, 503, "state stores are not queryable yet (Kafka Streams is " + app.state() + "); retry shortly");
+        } catch (IOException e) {
+            error(ex, 502, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ex, 503, "interrupted");
+        } catch (Exception e) {
+            LOG.warn("HTTP {} failed", ex.getRequestURI(), e);
+            error(ex, 500, e.toString());
+        }
+    }
+
+    private void report(HttpExchange ex) throws Exception {
+        respond(ex, 200, "application/json", ReportJson.toJson(app.report()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void windows(HttpExchange ex) throws Exception {
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        String model = q.get("model");
+        String release = q.get("release");
+        if (model == null || release == null || model.isEmpty() || release.isEmpty()) {
+            error(ex, 400, "give model and release: /api/v1/windows?model=M&release=R");
+            return;
+        }
+        GroupKey key = new GroupKey(model, release);
+        Optional<HostInfo> owner = app.windowsOwner(key);
+        if (owner.isPresent() && !q.containsKey("local")) {
+            byte[] body = app.fetch(owner.get(), "/api/v1/windows?local=1&model=" + enc(model) + "&release=" + enc(release));
+            respond(ex, 200, "application/json", body);
+            return;
+        }
+        List<WindowValue> windows = app.localWindows(key).orElse(List.of());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            g.writeStartObject();
+            g.writeStringField("model", model);
+            g.writeStringField("release", release);
+            g.writeArrayFieldStart("windows");
+            for (WindowValue w : windows) {
+                g.writeStartObject();
+                g.writeNumberField("window_start", w.start());
+                g.writeNumberField("window_end", w.end());
+                g.writeBooleanField("closed", w.closed());
+                ReportJson.writeGroupFields(GroupMetrics.of(key, w.accumulator()), g);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        respond(ex, 200, "application/json", out.toByteArray());
+    }
+
+    private void health(HttpExchange ex) throws IOException {
+        KafkaStreams.State s = app.state();
+        boolean alive = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.PENDING_ERROR;
+        respond(ex, alive ? 200 : 503, "application/json", ("{\"status\":\"" + (alive ? "ok" : "failed") + "\",\"streams\":\"" + s + "\"}\n")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void ready(HttpExchange ex) throws IOException {
+        KafkaStreams.State s = app.state();
+        boolean ready = s == KafkaStreams.State.RUNNING;
+        respond(ex, ready ? 200 : 503, "application/json", ("{\"ready\":" + ready + ",\"streams\":\"" + s + "\"}\n")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String part : raw.split("&")) {
+            int eq = part.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(k, v);
+        }
+        return out;
+    }
+
+    private static void error(HttpExchange ex, int status, String message) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("error", message);
+            g.writeEndObject();
+        }
+        out.write('\n');
+        respond(ex, status, "application/json", out.toByteArray());
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type + (type.startsWith("application/json") ? "; charset=utf-8" : ""));
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.canopy.app.monitor;
+
+import dev.canopy.app.http.HttpApi;
+import dev.canopy.app.metrics.CanopyMetrics;
+import dev.canopy.app.metrics.ReleaseSnapshot;
+import dev.canopy.core.report.Report;
+import dev.canopy.core.stats.GroupAccumulator;
+import dev.canopy.core.stats.GroupKey;
+import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.topology.CanopyTopology;
+import dev.canopy.topology.StoreReports;
+import dev.canopy.topology.Stores;
+import dev.canopy.topology.WindowValue;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One monitor instance: the Kafka Streams topology, its HTTP API with {@code /metrics}, and the
+ * publisher that refreshes the exported per-release series. Several instances sharing an application
+ * id split the partitions; each answers the report API for all of them by merging the other
+ * instances' partial states (fetched over HTTP from their {@code application.server}).
+ */
+public final class MonitorApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorApp.class);
+
+    private final MonitorSettings settings;
+    private final KafkaStreams streams;
+    private final HttpApi http;
+    private final CanopyMetrics metrics;
+    private final HostInfo self;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ScheduledExecutorService publisher;
+
+    private MonitorApp(MonitorSettings settings, PrometheusRegistry registry) {
+        this.settings = settings;
+        this.metrics = new CanopyMetrics(registry, settings.metricsMaxReleases(), settings.releaseTtl(), System::currentTimeMillis);
+        this.http = new HttpApi(this, registry, settings.httpHost(), settings.httpPort());
+        this.self = new HostInfo(advertisedHost(settings.httpHost()), http.port());
+        TopicSetup.ensure(settings.clientProperties(), settings.bootstrapServers(), settings.topicPartitions(),
+                settings.replicationFactor(), settings.monitor().topics().all(), settings.monitor().topics().deadLetter());
+        this.streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), metrics),
+                settings.streamsProperties(self.host() + ":" + self.port()));
+        streams.setStateListener((now, old) -> {
+            metrics.streamsState(now.name());
+            LOG.info("Kafka Streams state {} -> {}", old, now);
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        this.publisher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "canopy-metrics-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts a monitor; returns once the HTTP port is bound and Kafka Streams is starting. */
+    public static MonitorApp start(MonitorSettings settings, PrometheusRegistry registry) {
+        JvmMetrics.builder().register(registry);
+        MonitorApp app = new MonitorApp(settings, registry);
+        app.http.start();
+        app.streams.start();
+        app.publisher.scheduleWithFixedDelay(app::publishSafely, 1, 2, TimeUnit.SECONDS);
+        LOG.info("monitor {} on {} reading {}; HTTP API and /metrics on http://{}:{}", settings.applicationId(),
+                settings.bootstrapServers(), settings.monitor().topics().tokens(), settings.httpHost(), app.http.port());
+        return app;
+    }
+
+    private static String advertisedHost(String bind) {
+        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+            return bind;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public MonitorSettings settings() {
+        return settings;
+    }
+
+    public CanopyMetrics metrics() {
+        return metrics;
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+
+    /** This instance's own cumulative state (the groups of the partitions it owns). */
+    public StoreReports.Partial localPartial() {
+        return StoreReports.read(this.<byte[]>store(Stores.GROUPS), this.<Long>store(Stores.REJECTIONS));
+    }
+
+    public byte[] localPartialBytes() {
+        return Partials.encode(localPartial());
+    }
+
+    /**
+     * The cumulative report over every instance of the application.
+     *
+     * @throws InvalidStateStoreException while stores are not queryable (starting, rebalancing)
+     * @throws IOException when another instance cannot be reached
+     */
+    public Report report() throws IOException, InterruptedException {
+        StoreReports.Partial all = localPartial();
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            if (m.hostInfo().equals(self)) {
+                continue;
+            }
+            all.merge(Partials.decode(fetch(m.hostInfo(), "/api/v1/internal/partial")));
+        }
+        return all.report();
+    }
+
+    /** The windows of one release, from whichever instance owns it; null when this instance owns it not and none does. */
+    public Optional<List<WindowValue>> localWindows(GroupKey key) {
+        return Optional.of(StoreReports.windows(this.<byte[]>store(Stores.WINDOWS), key));
+    }
+
+    /** Where a release's windows live, or empty when this instance owns them. */
+    public Optional<HostInfo> windowsOwner(GroupKey key) {
+        KeyQueryMetadata meta = streams.queryMetadataForKey(Stores.WINDOWS, StoreReports.groupKey(key), Serdes.String().serializer());
+        if (meta == null || meta.activeHost() == null || meta.activeHost().equals(self) || meta.activeHost().port() < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(meta.activeHost());
+    }
+
+    public byte[] fetch(HostInfo host, String path) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<byte[]> resp = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        if (resp.statusCode() != 200) {
+            throw new IOException("instance " + host.host() + ":" + host.port() + " answered " + resp.statusCode() + " for " + path);
+        }
+        return resp.body();
+    }
+
+    private void publishSafely() {
+        try {
+            publish();
+        } catch (InvalidStateStoreException e) {
+            LOG.debug("stores not queryable yet: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("could not refresh the exported metrics: {}", e.toString());
+        }
+    }
+
+    /** Rebuilds the exported per-release series from this instance's stores. */
+    void publish() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return;
+        }
+        StoreReports.Partial local = localPartial();
+        Map<GroupKey, WindowValue> newest = StoreReports.newestWindows(this.<byte[]>store(Stores.WINDOWS));
+        Map<GroupKey, String> baselines = baselines(local.groups());
+        List<ReleaseSnapshot> releases = new ArrayList<>();
+        for (Map.Entry<GroupKey, GroupAccumulator> e : local.groups().entrySet()) {
+            GroupAccumulator acc = e.getValue();
+            WindowValue w = newest.get(e.getKey());
+            GroupMetrics rolling = w == null || w.accumulator().rollouts() == 0 ? null : GroupMetrics.of(e.getKey(), w.accumulator());
+            releases.add(new ReleaseSnapshot(GroupMetrics.of(e.getKey(), acc), rolling, baselines.getOrDefault(e.getKey(), ""),
+                    acc.firstSeen() == Long.MAX_VALUE ? 0 : acc.firstSeen(), acc.lastSeen()));
+        }
+        metrics.publish(releases);
+    }
+
+    /** Each release's baseline: the release of the same model first seen before it (issue: announced releases later). */
+    static Map<GroupKey, String> baselines(Map<GroupKey, GroupAccumulator> groups) {
+        Map<String, List<Map.Entry<GroupKey, GroupAccumulator>>> byModel = new TreeMap<>();
+        groups.entrySet().forEach(e -> byModel.computeIfAbsent(e.getKey().model(), k -> new ArrayList<>()).add(e));
+        Map<GroupKey, String> out = new HashMap<>();
+        for (List<Map.Entry<GroupKey, GroupAccumulator>> releases : byModel.values()) {
+            releases.sort(Comparator.comparingLong((Map.Entry<GroupKey, GroupAccumulator> e) -> e.getValue().firstSeen())
+                    .thenComparing(e -> e.getKey().release()));
+            for (int i = 0; i < releases.size(); i++) {
+                out.put(releases.get(i).getKey(), i == 0 ? "" : releases.get(i - 1).getKey().release());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        publisher.shutdownNow();
+        streams.close(Duration.ofSeconds(30));
+        http.stop();
+        LOG.info("monitor stopped");
+    }
+}
