@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code canopy} command line: one subcommand per job. */
 @Command(name = "canopy", mixinStandardHelpOptions = true, versionProvider = Canopy.Version.class,
         description = "Monitors how deployed language models spend their uncertainty: canopy entropy CE* and rho(N, r_N).",
-        subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, BrokerCommand.class, FleetCommand.class,
+        subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, BrokerCommand.class, FleetCommand.class, SimulateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Canopy implements Runnable {
 
@@ -27,7 +27,7 @@ public final class Canopy implements Runnable {
             }
             throw ex;
         });
-        cli.setExitCodeExceptionMapper(ex -> ex instanceof UserError ? 2 : 1);
+        cli.setExitCodeExceptionMapper(ex -> ex instanceof UserError || ex instanceof CommandLine.ParameterException ? 2 : 1);
         return cli.execute(args);
     }
 

@@ -1,0 +1,83 @@
+package dev.canopy.app.monitor;
+
+import dev.canopy.app.UserError;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MonitorSettingsTest {
+
+    private static final Map<String, String> BOOTSTRAP = Map.of("canopy.bootstrap.servers", "127.0.0.1:9092");
+
+    @Test
+    void shouldApplyDefaults() {
+        MonitorSettings s = MonitorSettings.resolve(BOOTSTRAP, Map.of(), null);
+        assertEquals(9400, s.httpPort());
+        assertEquals("canopy.tokens", s.monitor().topics().tokens());
+        assertEquals(Duration.ofMinutes(10), s.monitor().idleTimeout());
+        assertEquals("exactly_once_v2", s.processingGuarantee());
+    }
+
+    @Test
+    void shouldLetFlagsBeatEnvironmentAndEnvironmentBeatTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("canopy.properties");
+        Files.writeString(file, "canopy.window.size=2h\ncanopy.http.port=9500\nsecurity.protocol=SSL\n");
+        MonitorSettings s = MonitorSettings.resolve(Map.of("canopy.bootstrap.servers", "b:1", "canopy.http.port", "9600"),
+                Map.of("CANOPY_WINDOW_SIZE", "30m", "KAFKA_SASL_MECHANISM", "PLAIN", "KAFKA_HEAP_OPTS", "-Xmx1g"), file);
+        assertEquals(9600, s.httpPort());
+        assertEquals(Duration.ofMinutes(30), s.monitor().windowSize());
+        assertEquals("SSL", s.kafka().get("security.protocol"));
+        assertEquals("PLAIN", s.kafka().get("sasl.mechanism"));
+        assertTrue(!s.kafka().containsKey("heap.opts"), "KAFKA_* variables that are not client settings are not passed on");
+        assertEquals("SSL", s.streamsProperties(null).get("security.protocol"));
+    }
+
+    @Test
+    void shouldNameTheKeyAndTheFixForABadValue() {
+        UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_WINDOW_SIZE", "soon"), null));
+        assertTrue(e.getMessage().contains("canopy.window.size"), e.getMessage());
+        assertTrue(e.getMessage().contains("CANOPY_WINDOW_SIZE"), e.getMessage());
+        assertTrue(e.getMessage().contains("30s"), "the message shows a valid form: " + e.getMessage());
+    }
+
+    @Test
+    void shouldRejectAWindowThatIsNotAMultipleOfTheAdvance() {
+        UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(
+                Map.of("canopy.bootstrap.servers", "b:1", "canopy.window.size", "90s", "canopy.window.advance", "1m"), Map.of(), null));
+        assertTrue(e.getMessage().contains("canopy.window.advance"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectUnknownKeysInTheFileAndEnvironment(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "securty.protocol=SSL\n");
+        UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of(), file));
+        assertTrue(e.getMessage().contains("securty.protocol"), e.getMessage());
+        UserError env = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_WINDOW_SIZ", "1h"), null));
+        assertTrue(env.getMessage().contains("CANOPY_WINDOW_SIZ"), env.getMessage());
+    }
+
+    @Test
+    void shouldRejectAnInvalidKafkaSettingNamingItAndWhereItCameFrom(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "security.protocol=TELEPATHY\n");
+        UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of(), file));
+        assertTrue(e.getMessage().contains("security.protocol"), e.getMessage());
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    @Test
+    void shouldRequireBootstrapServers() {
+        UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(Map.of(), Map.of(), null));
+        assertTrue(e.getMessage().contains("--bootstrap-servers"), e.getMessage());
+    }
+}
