@@ -40,6 +40,8 @@ import java.util.Set;
 final class AggregateProcessor implements Processor<String, CompletedRollout, String, byte[]> {
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** The time slot under which the newest provisional window of a group is kept (sorts last). */
+    static final long PROVISIONAL = -1L;
 
     private final MonitorConfig config;
     private final TopologyObserver observer;
@@ -150,9 +152,8 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             for (long end = from; end <= closed; end += advance) {
                 GroupAccumulator w = window(group, end);
                 if (w.rollouts() > 0) {
-                    byte[] json = metricsJson(GroupMetrics.of(key, w), "window", end - size, end, true, now);
-                    windows.put(GroupKeys.timed(group, end), json);
-                    forward(key, json, now);
+                    windows.put(GroupKeys.timed(group, end), new WindowValue(end - size, end, true, w).toBytes());
+                    forward(key, metricsJson(GroupMetrics.of(key, w), "window", end - size, end, true, now), now);
                 }
             }
             lastClosed.put(group, closed);
@@ -160,6 +161,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             if (open > closed) {
                 GroupAccumulator w = window(group, open);
                 if (w.rollouts() > 0) {
+                    windows.put(GroupKeys.timed(group, PROVISIONAL), new WindowValue(open - size, open, false, w).toBytes());
                     forward(key, metricsJson(GroupMetrics.of(key, w), "window", open - size, open, false, now), now);
                 }
             }

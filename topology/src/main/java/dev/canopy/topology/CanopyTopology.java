@@ -29,6 +29,9 @@ import java.util.Map;
  *   assemble ─┬─ completed ─────────────────────────────── canopy.rollouts
  *             └─ completed + abandoned ─ repartition by model/release ─ aggregate [groups, slices, windows]
  *   aggregate ─ cumulative and windowed metrics ──────────── canopy.metrics
+ *   assemble ─ completed ─ repartition by model ─ detect shifts [shift stats, verdicts; releases global store]
+ *   detect shifts ─┬─ inferred releases ─────────────────────── canopy.releases (compacted)
+ *                  └─ verdicts that changed ─────────────────── canopy.alerts
  * </pre>
  */
 public final class CanopyTopology {
@@ -44,6 +47,12 @@ public final class CanopyTopology {
         builder.addStateStore(store(Stores.GROUPS));
         builder.addStateStore(store(Stores.SLICES));
         builder.addStateStore(store(Stores.WINDOWS));
+        builder.addStateStore(store(Stores.SHIFT_STATS));
+        builder.addStateStore(store(Stores.SHIFT_RESULTS));
+        builder.addGlobalStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.RELEASES), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                topics.releases(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("releases-source"), ReleasesUpdater::new);
 
         Map<String, KStream<byte[], Routed>> routes = builder
                 .stream(topics.tokens(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-source"))
@@ -80,6 +89,18 @@ public final class CanopyTopology {
                 .process(() -> new AggregateProcessor(config, observer), Named.as("aggregate"),
                         Stores.GROUPS, Stores.SLICES, Stores.WINDOWS)
                 .to(topics.metrics(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-sink"));
+
+        Map<String, KStream<String, ShiftProcessor.Output>> shifts = finished
+                .selectKey((group, rollout) -> rollout.model(), Named.as("key-by-model"))
+                .repartition(Repartitioned.with(Serdes.String(), RolloutSerde.binary()).withName("rollouts-by-model"))
+                .process(() -> new ShiftProcessor(config), Named.as("detect-shifts"), Stores.SHIFT_STATS, Stores.SHIFT_RESULTS)
+                .split(Named.as("shift-"))
+                .branch((key, out) -> out.release(), Branched.as("release"))
+                .defaultBranch(Branched.as("alert"));
+        shifts.get("shift-release").mapValues(ShiftProcessor.Output::json, Named.as("release-json"))
+                .to(topics.releases(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("releases-sink"));
+        shifts.get("shift-alert").mapValues(ShiftProcessor.Output::json, Named.as("alert-json"))
+                .to(topics.alerts(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("alerts-sink"));
 
         return builder.build();
     }

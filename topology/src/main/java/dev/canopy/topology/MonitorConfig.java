@@ -2,6 +2,8 @@ package dev.canopy.topology;
 
 import dev.canopy.core.replay.ReplayEngine;
 
+import dev.canopy.core.shift.ShiftDetector;
+
 import java.time.Duration;
 
 /**
@@ -15,9 +17,11 @@ import java.time.Duration;
  * @param windowAdvance   how often a window is emitted, and the slice width
  * @param windowGrace     how late a rollout may complete and still enter its windows
  * @param windowsKept     windows kept per model and release for {@code /api/v1/windows}
+ * @param shift           the release shift detector's settings
  */
 public record MonitorConfig(Topics topics, ReplayEngine.Options statistics, Duration idleTimeout,
-                            Duration windowSize, Duration windowAdvance, Duration windowGrace, int windowsKept) {
+                            Duration windowSize, Duration windowAdvance, Duration windowGrace, int windowsKept,
+                            ShiftDetector.Settings shift) {
 
     public MonitorConfig {
         requirePositive(idleTimeout, "canopy.idle.timeout");
@@ -37,7 +41,7 @@ public record MonitorConfig(Topics topics, ReplayEngine.Options statistics, Dura
 
     public static MonitorConfig defaults() {
         return new MonitorConfig(Topics.defaults(), ReplayEngine.Options.defaults(), Duration.ofMinutes(10),
-                Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMinutes(5), 60);
+                Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMinutes(5), 60, ShiftDetector.Settings.defaults());
     }
 
     private static void requirePositive(Duration d, String key) {

@@ -45,6 +45,40 @@ public final class StoreReports {
     private StoreReports() {
     }
 
+    /** The windows kept for one group, oldest first, the provisional newest last (if any). */
+    public static java.util.List<WindowValue> windows(ReadOnlyKeyValueStore<String, byte[]> store, GroupKey group) {
+        java.util.List<WindowValue> out = new java.util.ArrayList<>();
+        String g = GroupKeys.of(group);
+        try (KeyValueIterator<String, byte[]> it = store.range(GroupKeys.timed(g, 0), GroupKeys.timed(g, -1L))) {
+            while (it.hasNext()) {
+                out.add(WindowValue.fromBytes(it.next().value));
+            }
+        }
+        return out;
+    }
+
+    /** The newest window of every group in the store (provisional when there is one). */
+    public static Map<GroupKey, WindowValue> newestWindows(ReadOnlyKeyValueStore<String, byte[]> store) {
+        Map<GroupKey, WindowValue> out = new HashMap<>();
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                GroupKey key = GroupKeys.parse(kv.key);
+                WindowValue w = WindowValue.fromBytes(kv.value);
+                WindowValue old = out.get(key);
+                if (old == null || w.end() > old.end() || (w.end() == old.end() && !w.closed())) {
+                    out.put(key, w);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The key under which a group's cumulative accumulator is stored. */
+    public static String groupKey(GroupKey key) {
+        return GroupKeys.of(key);
+    }
+
     public static Partial read(ReadOnlyKeyValueStore<String, byte[]> groups, ReadOnlyKeyValueStore<String, Long> rejections) {
         Partial p = Partial.empty();
         try (KeyValueIterator<String, byte[]> it = groups.all()) {

@@ -11,6 +11,12 @@ public final class Stores {
     public static final String SLICES = "canopy-window-slices";
     /** "model\0release\0window end" -> the window's metrics as JSON. */
     public static final String WINDOWS = "canopy-windows";
+    /** "model\0release" -> ShiftStats of the release (in the task that owns the model). */
+    public static final String SHIFT_STATS = "canopy-shift-stats";
+    /** "model\0candidate\0metric" -> the latest verdict as JSON. */
+    public static final String SHIFT_RESULTS = "canopy-shift-results";
+    /** Global store of the releases topic: "model@release" -> release record JSON. */
+    public static final String RELEASES = "canopy-releases";
     /** reject reason code -> count of records rejected for it. */
     public static final String REJECTIONS = "canopy-rejections";
 

@@ -156,4 +156,45 @@ class CanopyTopologyTest {
             assertTrue(it.hasNext(), "closed windows are kept for the API");
         }
     }
+
+    private void rolloutChunk(String model, String release, String id, String prompt, int n, double rate, long ts) {
+        StringBuilder sb = new StringBuilder("{\"model\":\"" + model + "\",\"release\":\"" + release + "\",\"rollout_id\":\"" + id
+                + "\",\"prompt_id\":\"" + prompt + "\",\"final\":true,\"finish_reason\":\"stop\",\"timestamp\":" + ts + ",\"tokens\":[");
+        for (int p = 0; p < n; p++) {
+            sb.append(p == 0 ? "" : ",").append("{\"position\":").append(p).append(",\"entropy\":").append(rate).append('}');
+        }
+        sb.append("]}");
+        tokens.pipeInput(id.getBytes(StandardCharsets.UTF_8), sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldInferReleasesAndPublishAShiftInRhoToTheAlertsTopic() {
+        TestOutputTopic<String, byte[]> alerts = driver.createOutputTopic(config.topics().alerts(), new StringDeserializer(), new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> releases = driver.createOutputTopic(config.topics().releases(), new StringDeserializer(), new ByteArrayDeserializer());
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        long t0 = 1_700_000_000_000L;
+        for (int i = 0; i < 600; i++) {
+            int n = 5 + rng.nextInt(50);
+            rolloutChunk("m", "v1", "a" + i, "p" + (i % 6), n, Math.max(0.1, 2 - 0.03 * (n - 30) + 0.2 * rng.nextGaussian()), t0 + i);
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        for (int i = 0; i < 600; i++) {
+            int n = 5 + rng.nextInt(50);
+            rolloutChunk("m", "v2", "b" + i, "p" + (i % 6), n, Math.max(0.1, 2 + 0.03 * (n - 30) + 0.2 * rng.nextGaussian()), t0 + 100_000 + i);
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        List<String> inferred = releases.readValuesToList().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+        assertEquals(2, inferred.size(), inferred.toString());
+        assertTrue(inferred.get(1).contains("\"release\":\"v2\"") && inferred.get(1).contains("\"source\":\"inferred\""), inferred.toString());
+        List<ShiftVerdict> verdicts = alerts.readValuesToList().stream().map(ShiftVerdict::parse).toList();
+        ShiftVerdict rho = verdicts.stream().filter(v -> v.metric().equals("length_entropy_rate.pearson")).reduce((a, b) -> b).orElseThrow();
+        assertEquals("shift", rho.status(), verdicts.toString());
+        assertEquals("up", rho.direction());
+        assertEquals("v1", rho.baseline());
+        assertEquals("v2", rho.candidate());
+        assertTrue(rho.low() > 0, "the interval excludes zero: " + rho);
+        // nothing changed since: no repeated alert
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        assertTrue(alerts.isEmpty());
+    }
 }

@@ -37,13 +37,20 @@ public final class ReplayEngine {
     private final RolloutAssembler assembler = new RolloutAssembler();
     private final Map<GroupKey, GroupAccumulator> groups = new HashMap<>();
     private final EnumMap<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+    private final java.util.function.Consumer<CompletedRollout> listener;
     private long records;
     private long duplicateSteps;
     private long sequence;
 
     public ReplayEngine(Options options) {
+        this(options, r -> { });
+    }
+
+    /** @param listener sees every completed or abandoned rollout as it is added (e.g. to keep rollout-level data) */
+    public ReplayEngine(Options options, java.util.function.Consumer<CompletedRollout> listener) {
         this.options = options;
         this.parser = new EventParser(options.vocabularySize());
+        this.listener = listener;
     }
 
     /** Processes one record (the bytes of one JSONL line or one Kafka record value). */
@@ -64,6 +71,7 @@ public final class ReplayEngine {
     }
 
     private void add(CompletedRollout rollout) {
+        listener.accept(rollout);
         groups.computeIfAbsent(new GroupKey(rollout.model(), rollout.release()),
                 k -> new GroupAccumulator(options.pairCapacity(), options.maxPrompts())).add(rollout);
     }

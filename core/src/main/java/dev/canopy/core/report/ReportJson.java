@@ -67,6 +67,15 @@ public final class ReportJson {
 
     private static void writeGroup(GroupMetrics m, JsonGenerator g) throws IOException {
         g.writeStartObject();
+        writeGroupFields(m, g);
+        g.writeEndObject();
+    }
+
+    /**
+     * Writes one group's fields (as in the report's {@code groups} entries) into an object the caller
+     * has started, so that callers can add fields of their own (the metrics topic adds the window).
+     */
+    public static void writeGroupFields(GroupMetrics m, JsonGenerator g) throws IOException {
         g.writeStringField("model", m.key().model());
         g.writeStringField("release", m.key().release());
         g.writeNumberField("rollouts", m.rollouts());
@@ -111,7 +120,6 @@ public final class ReportJson {
             g.writeEndObject();
         }
         g.writeEndArray();
-        g.writeEndObject();
     }
 
     private static void coefficients(JsonGenerator g, Correlations.Coefficients c, double[] interval) throws IOException {

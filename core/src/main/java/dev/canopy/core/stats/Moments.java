@@ -58,6 +58,14 @@ public final class Moments {
         return count;
     }
 
+    public double meanX() {
+        return meanX;
+    }
+
+    public double meanY() {
+        return meanY;
+    }
+
     public double m2x() {
         return m2x;
     }
@@ -70,7 +78,7 @@ public final class Moments {
         return cxy;
     }
 
-    void write(DataOutput out) throws IOException {
+    public void write(DataOutput out) throws IOException {
         out.writeLong(count);
         out.writeDouble(meanX);
         out.writeDouble(meanY);
@@ -79,7 +87,7 @@ public final class Moments {
         out.writeDouble(cxy);
     }
 
-    static Moments read(DataInput in) throws IOException {
+    public static Moments read(DataInput in) throws IOException {
         Moments m = new Moments();
         m.count = in.readLong();
         m.meanX = in.readDouble();
