@@ -39,6 +39,7 @@ import java.util.concurrent.Executors;
  * <ul>
  *   <li>{@code GET /api/v1/report}: the cumulative report, in {@code canopy replay}'s schema, over all instances</li>
  *   <li>{@code GET /api/v1/windows?model=M&release=R}: the kept windows of one release, oldest first</li>
+ *   <li>{@code GET /api/v1/shifts}: the shift detector's latest verdict per model, candidate release and metric</li>
  *   <li>{@code GET /healthz}: 200 while the process and its stream threads are alive</li>
  *   <li>{@code GET /readyz}: 200 once Kafka Streams is RUNNING (stores restored, partitions assigned)</li>
  *   <li>{@code GET /metrics}: Prometheus exposition</li>
@@ -73,6 +74,8 @@ public final class HttpApi {
         server.createContext("/api/v1/report", ex -> handle(ex, this::report));
         server.createContext("/api/v1/windows", ex -> handle(ex, this::windows));
         server.createContext("/api/v1/internal/partial", ex -> handle(ex, e -> respond(e, 200, "application/octet-stream", app.localPartialBytes())));
+        server.createContext("/api/v1/shifts", ex -> handle(ex, this::shifts));
+        server.createContext("/api/v1/internal/shifts", ex -> handle(ex, e -> respond(e, 200, "application/x-ndjson", app.localShiftsJsonLines())));
         server.createContext("/healthz", ex -> handle(ex, this::health));
         server.createContext("/readyz", ex -> handle(ex, this::ready));
         server.createContext("/", ex -> handle(ex, e -> error(e, 404, "not found: try /api/v1/report, /api/v1/windows, /metrics, /healthz, /readyz")));
@@ -155,6 +158,22 @@ public final class HttpApi {
             g.writeEndArray();
             g.writeEndObject();
         }
+        respond(ex, 200, "application/json", out.toByteArray());
+    }
+
+    private void shifts(HttpExchange ex) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write("{\"shifts\":[".getBytes(StandardCharsets.UTF_8));
+        boolean first = true;
+        for (byte[] v : app.allShiftsJson()) {
+            if (!first) {
+                out.write(',');
+            }
+            out.write('\n');
+            out.write(v);
+            first = false;
+        }
+        out.write("\n]}\n".getBytes(StandardCharsets.UTF_8));
         respond(ex, 200, "application/json", out.toByteArray());
     }
 

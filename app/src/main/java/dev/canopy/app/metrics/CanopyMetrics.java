@@ -3,6 +3,7 @@ package dev.canopy.app.metrics;
 import dev.canopy.core.stats.Correlations;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.topology.ShiftVerdict;
 import dev.canopy.topology.TopologyObserver;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -100,13 +101,37 @@ public final class CanopyMetrics implements TopologyObserver {
         String[] labels = m.labels().toArray(String[]::new);
         if (m.type() == MetricCatalogue.Type.COUNTER) {
             CounterWithCallback.builder().name(m.metricName()).help(m.help()).labelNames(labels)
-                    .callback(cb -> samples.getOrDefault(m, List.of()).forEach(s -> cb.call(s.value(), s.labels())))
+                    .callback(cb -> samplesOf(m).forEach(s -> cb.call(s.value(), s.labels())))
                     .register(registry);
         } else {
             GaugeWithCallback.builder().name(m.metricName()).help(m.help()).labelNames(labels)
-                    .callback(cb -> samples.getOrDefault(m, List.of()).forEach(s -> cb.call(s.value(), s.labels())))
+                    .callback(cb -> samplesOf(m).forEach(s -> cb.call(s.value(), s.labels())))
                     .register(registry);
         }
+    }
+
+    private volatile Map<MetricCatalogue, List<Sample>> shiftSamples = new EnumMap<>(MetricCatalogue.class);
+
+    /** Replaces the exported shift detector verdicts. */
+    public void publishShifts(List<ShiftVerdict> verdicts) {
+        Map<MetricCatalogue, List<Sample>> next = new EnumMap<>(MetricCatalogue.class);
+        for (ShiftVerdict v : verdicts) {
+            for (String status : new String[] {"insufficient_data", "no_evidence", "shift"}) {
+                put(next, MetricCatalogue.SHIFT_STATUS, status.equals(v.status()) ? 1 : 0, v.model(), v.baseline(), v.candidate(), v.metric(), status);
+            }
+            put(next, MetricCatalogue.SHIFT_EFFECT, v.effect(), v.model(), v.baseline(), v.candidate(), v.metric());
+            put(next, MetricCatalogue.SHIFT_EFFECT_LOWER, v.low(), v.model(), v.baseline(), v.candidate(), v.metric());
+            put(next, MetricCatalogue.SHIFT_EFFECT_UPPER, v.high(), v.model(), v.baseline(), v.candidate(), v.metric());
+        }
+        shiftSamples = next;
+    }
+
+    private List<Sample> samplesOf(MetricCatalogue m) {
+        List<Sample> s = samples.get(m);
+        if (s == null) {
+            s = shiftSamples.get(m);
+        }
+        return s == null ? List.of() : s;
     }
 
     /**

@@ -36,6 +36,12 @@ public enum MetricCatalogue {
     RELEASE_INFO("canopy_release_info", Type.GAUGE, "1 for every tracked release; baseline is the release it is compared with (empty for a model's first).", "model", "release", "baseline"),
     RELEASE_FIRST_SEEN("canopy_release_first_seen_timestamp_seconds", Type.GAUGE, "When the release was first seen (or announced), Unix time.", "model", "release"),
 
+    // --- release shift detection ---
+    SHIFT_STATUS("canopy_shift_status", Type.GAUGE, "1 for the shift detector's current verdict on a metric of a model's current release against its baseline (status: insufficient_data, no_evidence, shift).", "model", "baseline", "candidate", "metric", "status"),
+    SHIFT_EFFECT("canopy_shift_effect", Type.GAUGE, "Candidate minus baseline value of the compared metric, on the metric's own scale.", "model", "baseline", "candidate", "metric"),
+    SHIFT_EFFECT_LOWER("canopy_shift_effect_lower", Type.GAUGE, "Lower end of the always-valid interval of the effect.", "model", "baseline", "candidate", "metric"),
+    SHIFT_EFFECT_UPPER("canopy_shift_effect_upper", Type.GAUGE, "Upper end of the always-valid interval of the effect.", "model", "baseline", "candidate", "metric"),
+
     // --- pipeline health ---
     EVENTS("canopy_events_total", Type.COUNTER, "Token event records read from the input topic."),
     REJECTED("canopy_events_rejected_total", Type.COUNTER, "Records sent to the dead-letter topic, by reason code.", "reason"),

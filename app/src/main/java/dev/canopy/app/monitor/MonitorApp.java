@@ -8,6 +8,7 @@ import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
 import dev.canopy.topology.CanopyTopology;
+import dev.canopy.topology.ShiftVerdict;
 import dev.canopy.topology.StoreReports;
 import dev.canopy.topology.Stores;
 import dev.canopy.topology.WindowValue;
@@ -69,7 +70,8 @@ public final class MonitorApp implements AutoCloseable {
         this.http = new HttpApi(this, registry, settings.httpHost(), settings.httpPort());
         this.self = new HostInfo(advertisedHost(settings.httpHost()), http.port());
         TopicSetup.ensure(settings.clientProperties(), settings.bootstrapServers(), settings.topicPartitions(),
-                settings.replicationFactor(), settings.monitor().topics().all(), settings.monitor().topics().deadLetter());
+                settings.replicationFactor(), settings.monitor().topics().all(), settings.monitor().topics().deadLetter(),
+                settings.monitor().topics().releases());
         this.streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), metrics),
                 settings.streamsProperties(self.host() + ":" + self.port()));
         streams.setStateListener((now, old) -> {
@@ -207,6 +209,53 @@ public final class MonitorApp implements AutoCloseable {
                     acc.firstSeen() == Long.MAX_VALUE ? 0 : acc.firstSeen(), acc.lastSeen()));
         }
         metrics.publish(releases);
+        metrics.publishShifts(localShifts());
+    }
+
+    /** The shift detector's latest verdicts held by this instance. */
+    public List<ShiftVerdict> localShifts() {
+        List<ShiftVerdict> out = new ArrayList<>();
+        try (var it = this.<byte[]>store(Stores.SHIFT_RESULTS).all()) {
+            while (it.hasNext()) {
+                ShiftVerdict v = ShiftVerdict.parse(it.next().value);
+                if (v != null) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Verdicts of every instance, raw JSON objects. */
+    public List<byte[]> allShiftsJson() throws IOException, InterruptedException {
+        List<byte[]> out = new ArrayList<>();
+        try (var it = this.<byte[]>store(Stores.SHIFT_RESULTS).all()) {
+            while (it.hasNext()) {
+                out.add(it.next().value);
+            }
+        }
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            if (!m.hostInfo().equals(self)) {
+                for (String line : new String(fetch(m.hostInfo(), "/api/v1/internal/shifts"), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    if (!line.isBlank()) {
+                        out.add(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** This instance's verdicts as JSON lines (for the other instances). */
+    public byte[] localShiftsJsonLines() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var it = this.<byte[]>store(Stores.SHIFT_RESULTS).all()) {
+            while (it.hasNext()) {
+                out.writeBytes(it.next().value);
+                out.write('\n');
+            }
+        }
+        return out.toByteArray();
     }
 
     /** Each release's baseline: the release of the same model first seen before it (issue: announced releases later). */

@@ -2,6 +2,7 @@ package dev.canopy.app.monitor;
 
 import dev.canopy.app.UserError;
 import dev.canopy.core.replay.ReplayEngine;
+import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.PairSample;
 import dev.canopy.core.stats.StepEntropy;
@@ -58,6 +59,8 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         k.put("canopy.topic.dlq", new String[] {"canopy.dlq", "dead-letter topic"});
         k.put("canopy.topic.rollouts", new String[] {"canopy.rollouts", "completed rollouts"});
         k.put("canopy.topic.metrics", new String[] {"canopy.metrics", "cumulative and windowed metrics"});
+        k.put("canopy.topic.releases", new String[] {"canopy.releases", "releases, announced or inferred (compacted)"});
+        k.put("canopy.topic.alerts", new String[] {"canopy.alerts", "shift detector verdicts"});
         k.put("canopy.topic.partitions", new String[] {"6", "partitions of topics the monitor creates when missing"});
         k.put("canopy.topic.replication.factor", new String[] {"-1", "replication factor of created topics (-1: the broker's default)"});
         k.put("canopy.idle.timeout", new String[] {"10m", "an incomplete rollout idle this long is abandoned"});
@@ -65,6 +68,9 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         k.put("canopy.window.advance", new String[] {"1m", "window advance (and slice width); the size must be a multiple"});
         k.put("canopy.window.grace", new String[] {"5m", "how late a rollout may complete and still enter its window"});
         k.put("canopy.window.kept", new String[] {"60", "closed windows kept per release for /api/v1/windows"});
+        k.put("canopy.shift.alpha", new String[] {"0.05", "false-alarm probability per release pair, over all metrics and all time"});
+        k.put("canopy.shift.min.rollouts", new String[] {"50", "rollouts per release before the detector gives a verdict"});
+        k.put("canopy.shift.target.rollouts", new String[] {"1000", "sample size at which the confidence sequences are tightest"});
         k.put("canopy.vocabulary.size", new String[] {"" + StepEntropy.DEFAULT_VOCABULARY_SIZE, "vocabulary size for the CE* upper bound of top-k steps"});
         k.put("canopy.pair.capacity", new String[] {"" + PairSample.DEFAULT_CAPACITY, "(N, r) pairs kept exactly per prompt group; a bottom-k sample beyond"});
         k.put("canopy.max.prompts", new String[] {"" + GroupAccumulator.DEFAULT_MAX_PROMPTS, "prompt groups tracked per release; a uniform sample beyond"});
@@ -162,11 +168,14 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         try {
             monitor = new MonitorConfig(
                     new Topics(reader.topic("canopy.topic.tokens"), reader.topic("canopy.topic.dlq"),
-                            reader.topic("canopy.topic.rollouts"), reader.topic("canopy.topic.metrics")),
+                            reader.topic("canopy.topic.rollouts"), reader.topic("canopy.topic.metrics"),
+                            reader.topic("canopy.topic.releases"), reader.topic("canopy.topic.alerts")),
                     new ReplayEngine.Options(vocab, pairs, prompts),
                     reader.duration("canopy.idle.timeout"), reader.duration("canopy.window.size"),
                     reader.duration("canopy.window.advance"), reader.duration("canopy.window.grace"),
-                    reader.integer("canopy.window.kept", 1));
+                    reader.integer("canopy.window.kept", 1),
+                    new ShiftDetector.Settings(reader.decimal("canopy.shift.alpha"), reader.integer("canopy.shift.min.rollouts", 4),
+                            reader.integer("canopy.shift.target.rollouts", 1)));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -258,6 +267,15 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
                 return i;
             } catch (NumberFormatException e) {
                 throw error(key, v, "use a whole number");
+            }
+        }
+
+        double decimal(String key) {
+            String v = string(key);
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw error(key, v, "use a number such as 0.05");
             }
         }
 

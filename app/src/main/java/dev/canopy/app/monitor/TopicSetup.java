@@ -23,7 +23,7 @@ public final class TopicSetup {
     }
 
     public static void ensure(Properties client, String bootstrap, int partitions, short replication, List<String> topics,
-                              String deadLetter) {
+                              String deadLetter, String compacted) {
         Properties p = new Properties();
         p.putAll(client);
         p.put("request.timeout.ms", "15000");
@@ -36,6 +36,9 @@ public final class TopicSetup {
                     NewTopic nt = new NewTopic(t, Optional.of(partitions), replication < 0 ? Optional.empty() : Optional.of(replication));
                     if (t.equals(deadLetter)) {
                         nt.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(TimeUnit.DAYS.toMillis(14))));
+                    } else if (t.equals(compacted)) {
+                        nt = new NewTopic(t, Optional.of(1), replication < 0 ? Optional.empty() : Optional.of(replication))
+                                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
                     }
                     missing.add(nt);
                 }

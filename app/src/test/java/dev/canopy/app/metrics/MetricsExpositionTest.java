@@ -4,6 +4,7 @@ import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.topology.ShiftVerdict;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,8 @@ class MetricsExpositionTest {
         metrics.publish(List.of(
                 new ReleaseSnapshot(GroupMetrics.of(base, a), GroupMetrics.of(base, a), "", NOW - 3_600_000, NOW - 1000),
                 new ReleaseSnapshot(GroupMetrics.of(tuned, b), null, "v1", NOW - 600_000, NOW)));
+        metrics.publishShifts(List.of(new ShiftVerdict("chat", "v1", "v2", "length_entropy_rate.pearson", "shift", "up",
+                0.42, 0.21, 0.6, 30, 40, NOW)));
         metrics.eventRead();
         metrics.eventRejected("not_json");
         metrics.rolloutMeasured("chat", "v2", 1500);
