@@ -276,7 +276,7 @@ public final class MonitorApp implements AutoCloseable {
     @Override
     public void close() {
         publisher.shutdownNow();
-        streams.close(Duration.ofSeconds(30));
+        streams.close(Duration.ofSeconds(10));
         http.stop();
         LOG.info("monitor stopped");
     }

@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# The Canopy monitor as a container image: `canopy run`, `canopy fleet` and the other subcommands.
+#   docker build -t canopy .
+#   docker run --rm -p 9400:9400 canopy run --bootstrap-servers HOST:9092 --http-port 9400
+# compose/docker-compose.yml builds it for the demo stack.
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+# The cache mount keeps ~/.m2 between builds, so a source change does not download Maven Central again.
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -q -B -DskipTests package -pl app -am
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system canopy \
+ && useradd --system --gid canopy --home-dir /var/lib/canopy --create-home --shell /usr/sbin/nologin canopy
+COPY --from=build /src/app/target/canopy.jar /opt/canopy/canopy.jar
+USER canopy
+# Kafka Streams keeps its state under java.io.tmpdir; the working directory is the user's own.
+WORKDIR /var/lib/canopy
+# The HTTP API and /metrics bind to 127.0.0.1 by default; in a container they must be reachable from outside.
+ENV CANOPY_HTTP_HOST=0.0.0.0
+EXPOSE 9400
+ENTRYPOINT ["java", "-jar", "/opt/canopy/canopy.jar"]
+CMD ["--help"]
