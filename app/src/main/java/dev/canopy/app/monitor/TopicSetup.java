@@ -55,6 +55,10 @@ public final class TopicSetup {
         } catch (TimeoutException e) {
             throw new UserError("cannot reach Kafka at " + bootstrap + " within 30 s: check --bootstrap-servers and the security.* / sasl.* settings");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new UserError("cannot reach Kafka at " + bootstrap + ": " + e.getCause().getMessage()
+                        + " (check --bootstrap-servers and the security.* / sasl.* settings)");
+            }
             throw new UserError("Kafka at " + bootstrap + " refused to list or create topics: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
