@@ -4,6 +4,8 @@ import dev.canopy.core.replay.JsonLines;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.report.Report;
 import dev.canopy.core.report.ReportJson;
+import dev.canopy.semantic.MiniLmEmbedder;
+import dev.canopy.semantic.SemanticAnalyzer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,6 +37,18 @@ public final class ReplayCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StatisticsOptions statistics = new StatisticsOptions();
 
+    @Option(names = "--semantic", description = {"Also measure semantic diversity (the paper's second finding) from the events' text fields,",
+            "with an in-process sentence-embedding model (all-MiniLM-L6-v2, quantized). Adds a 'semantic' block per release."})
+    boolean semantic;
+
+    @Option(names = "--semantic-max-chars", defaultValue = "4000", paramLabel = "N",
+            description = "Text kept per rollout for embedding (default: ${DEFAULT-VALUE}).")
+    int semanticMaxChars;
+
+    @Option(names = "--semantic-per-prompt", defaultValue = "64", paramLabel = "K",
+            description = "Embedded rollouts kept per prompt group, a uniform sample beyond (default: ${DEFAULT-VALUE}).")
+    int semanticPerPrompt;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -45,7 +59,12 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw new UserError("input file not found: " + f + " (give JSONL or JSONL.gz event files)");
             }
         }
-        ReplayEngine engine = new ReplayEngine(statistics.toOptions());
+        if (semantic && (semanticMaxChars < 1 || semanticPerPrompt < 2)) {
+            throw new UserError("--semantic-max-chars must be positive and --semantic-per-prompt at least 2");
+        }
+        SemanticAnalyzer analyzer = semantic ? new SemanticAnalyzer(new MiniLmEmbedder(), semanticPerPrompt, 10_000) : null;
+        ReplayEngine engine = semantic ? new ReplayEngine(statistics.toOptions(), semanticMaxChars, analyzer::accept)
+                : new ReplayEngine(statistics.toOptions());
         long totalBytes = 0;
         for (Path f : files) {
             totalBytes += Files.size(f);
@@ -56,9 +75,10 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintStream err = spec.commandLine().getErr() == null ? System.err : new PrintStream(System.err, true);
         try (Progress progress = new Progress(err, 3000, () -> {
             double seconds = (System.nanoTime() - started) / 1e9;
-            return String.format(Locale.ROOT, "replay: %s records, %s/s, %.0f%% of input, %s rollouts in flight",
+            return String.format(Locale.ROOT, "replay: %s records, %s/s, %.0f%% of input, %s rollouts in flight%s",
                     Progress.count(engine.records()), Progress.count(engine.records() / Math.max(seconds, 1e-9)),
-                    100.0 * bytesRead.get() / Math.max(total, 1), Progress.count(engine.inFlight()));
+                    100.0 * bytesRead.get() / Math.max(total, 1), Progress.count(engine.inFlight()),
+                    analyzer == null ? "" : ", " + Progress.count(analyzer.embedded()) + " rollouts embedded");
         })) {
             for (Path f : files) {
                 try (InputStream in = JsonLines.open(f, bytesRead)) {
@@ -71,8 +91,16 @@ public final class ReplayCommand implements Callable<Integer> {
             }
         }
         Report report = engine.finish();
+        ReportJson.GroupExtension extension = ReportJson.GroupExtension.NONE;
+        if (analyzer != null) {
+            analyzer.flush();
+            extension = analyzer.extension();
+            if (analyzer.withoutText() > 0) {
+                System.err.println("canopy: " + analyzer.withoutText() + " rollouts carried no text and were not embedded");
+            }
+        }
         if (out == null) {
-            ReportJson.write(report, new NonClosing(System.out));
+            ReportJson.write(report, new NonClosing(System.out), extension);
             System.out.flush();
         } else {
             Path parent = out.toAbsolutePath().getParent();
@@ -80,7 +108,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 Files.createDirectories(parent);
             }
             try (OutputStream o = Files.newOutputStream(out)) {
-                ReportJson.write(report, o);
+                ReportJson.write(report, o, extension);
             }
         }
         return 0;

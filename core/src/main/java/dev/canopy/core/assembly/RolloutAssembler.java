@@ -91,7 +91,7 @@ public final class RolloutAssembler {
         if (!inFlight.containsKey(record.rolloutId())) {
             r = new TokenRecord(intern(record.model()), intern(record.release()), record.rolloutId(),
                     intern(record.promptId()), record.isFinal(), record.finishReason(), record.timestamp(),
-                    record.positions(), record.entropies(), record.upperBounds(), record.estimators());
+                    record.positions(), record.entropies(), record.upperBounds(), record.estimators(), record.texts());
         }
         return apply(mapStore, r, eventTime, activityTime);
     }

@@ -33,6 +33,8 @@ public final class EventParser {
             .build();
 
     private final int vocabularySize;
+    private final boolean keepText;
+    private String[] texts = new String[16];
     private final double[] candidates = new double[MAX_TOP_LOGPROBS];
     private int[] positions = new int[16];
     private double[] entropies = new double[16];
@@ -56,10 +58,20 @@ public final class EventParser {
 
     /** @param vocabularySize V for the top-k entropy upper bound */
     public EventParser(int vocabularySize) {
+        this(vocabularySize, false);
+    }
+
+    /**
+     * @param vocabularySize V for the top-k entropy upper bound
+     * @param keepText       keep each step's {@code text} in {@link TokenRecord#texts()} (semantic
+     *                       diversity only: it is generated content; never log it)
+     */
+    public EventParser(int vocabularySize, boolean keepText) {
         if (vocabularySize < 2) {
             throw new IllegalArgumentException("vocabulary size must be at least 2, got " + vocabularySize);
         }
         this.vocabularySize = vocabularySize;
+        this.keepText = keepText;
     }
 
     public ParseResult parse(byte[] data) {
@@ -153,7 +165,7 @@ public final class EventParser {
         }
         return new TokenRecord(model, release, rolloutId, promptId == null ? "" : promptId, isFinal, finishReason,
                 timestamp, Arrays.copyOf(positions, steps), Arrays.copyOf(entropies, steps),
-                Arrays.copyOf(uppers, steps), Arrays.copyOf(estimators, steps));
+                Arrays.copyOf(uppers, steps), Arrays.copyOf(estimators, steps), keepText ? Arrays.copyOf(texts, steps) : null);
     }
 
     private void parseChunk(JsonParser p, JsonToken t) throws IOException, Reject {
@@ -185,6 +197,7 @@ public final class EventParser {
         double logprob = Double.NaN;
         double topK = Double.NaN;
         double topKUpper = Double.NaN;
+        String text;
         boolean seen;
 
         boolean any() {
@@ -248,6 +261,18 @@ public final class EventParser {
                     owner.readTopLogprobs(p, t, this);
                     return true;
                 }
+                case "text" -> {
+                    if (t == JsonToken.VALUE_NULL) {
+                        return true;
+                    }
+                    if (t != JsonToken.VALUE_STRING) {
+                        throw new Reject(RejectReason.WRONG_TYPE, "text must be a string");
+                    }
+                    if (owner.keepText) {
+                        text = p.getText();
+                    }
+                    return true;
+                }
                 default -> {
                     return false;
                 }
@@ -258,6 +283,7 @@ public final class EventParser {
             if (!hasPosition) {
                 throw new Reject(RejectReason.MISSING_FIELD, "position is missing");
             }
+            owner.pendingText = text;
             if (!Double.isNaN(entropy)) {
                 owner.addStep(position, entropy, entropy, Estimator.EXACT);
             } else if (!Double.isNaN(topK)) {
@@ -300,6 +326,8 @@ public final class EventParser {
         step.topKUpper = StepEntropy.topKUpperBound(candidates, k, h, vocabularySize);
     }
 
+    private String pendingText;
+
     private void addStep(int position, double entropy, double upper, Estimator estimator) {
         if (steps == positions.length) {
             int n = steps * 2;
@@ -307,7 +335,9 @@ public final class EventParser {
             entropies = Arrays.copyOf(entropies, n);
             uppers = Arrays.copyOf(uppers, n);
             estimators = Arrays.copyOf(estimators, n);
+            texts = Arrays.copyOf(texts, n);
         }
+        texts[steps] = pendingText;
         positions[steps] = position;
         entropies[steps] = entropy;
         uppers[steps] = upper;

@@ -9,10 +9,12 @@ package dev.canopy.core.events;
  * @param promptId    the prompt id, or "" when the record carries none (production traffic)
  * @param finishReason the finish reason on the final record, or null
  * @param timestamp   the record's {@code timestamp} field in epoch ms, or -1 when absent
+ * @param texts       per step, the decoded token text, or null: only kept when the parser was asked to
+ *                    (semantic diversity); null as a whole otherwise
  */
 public record TokenRecord(String model, String release, String rolloutId, String promptId,
                           boolean isFinal, String finishReason, long timestamp,
-                          int[] positions, double[] entropies, double[] upperBounds, byte[] estimators) {
+                          int[] positions, double[] entropies, double[] upperBounds, byte[] estimators, String[] texts) {
 
     public int steps() {
         return positions.length;

@@ -51,7 +51,26 @@ public final class ReplayEngine {
         this.options = options;
         this.parser = new EventParser(options.vocabularySize());
         this.listener = listener;
+        this.texts = null;
+        this.textListener = null;
     }
+
+    /**
+     * A replay that also assembles each rollout's text (for semantic diversity).
+     *
+     * @param maxChars     text kept per rollout
+     * @param textListener sees every completed (not abandoned) rollout with its text
+     */
+    public ReplayEngine(Options options, int maxChars, java.util.function.BiConsumer<CompletedRollout, String> textListener) {
+        this.options = options;
+        this.parser = new EventParser(options.vocabularySize(), true);
+        this.listener = r -> { };
+        this.texts = new RolloutTexts(maxChars);
+        this.textListener = textListener;
+    }
+
+    private final RolloutTexts texts;
+    private final java.util.function.BiConsumer<CompletedRollout, String> textListener;
 
     /** Processes one record (the bytes of one JSONL line or one Kafka record value). */
     public void accept(byte[] buffer, int offset, int length) {
@@ -63,9 +82,15 @@ public final class ReplayEngine {
         }
         TokenRecord r = result.record();
         long eventTime = r.timestamp() >= 0 ? r.timestamp() : 0;
+        if (texts != null) {
+            texts.add(r);
+        }
         RolloutAssembler.Outcome outcome = assembler.accept(r, eventTime, ++sequence);
         duplicateSteps += outcome.duplicateSteps();
         if (outcome.completed() != null) {
+            if (texts != null) {
+                textListener.accept(outcome.completed(), texts.take(outcome.completed().rolloutId()));
+            }
             add(outcome.completed());
         }
     }
@@ -91,6 +116,9 @@ public final class ReplayEngine {
     /** Ends the replay: incomplete rollouts become abandoned; returns the report. */
     public Report finish() {
         for (CompletedRollout r : assembler.drainAbandoned()) {
+            if (texts != null) {
+                texts.drop(r.rolloutId());
+            }
             add(r);
         }
         Map<String, Long> reasons = new LinkedHashMap<>();

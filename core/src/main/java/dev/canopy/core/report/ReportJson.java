@@ -21,6 +21,14 @@ public final class ReportJson {
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
+    /** Writes extra fields into each group's object (e.g. the semantic diversity block). */
+    @FunctionalInterface
+    public interface GroupExtension {
+        GroupExtension NONE = (m, g) -> { };
+
+        void write(GroupMetrics group, JsonGenerator g) throws IOException;
+    }
+
     private ReportJson() {
     }
 
@@ -32,21 +40,25 @@ public final class ReportJson {
 
     public static void write(Report report, Writer out) {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            write(report, g);
+            write(report, g, GroupExtension.NONE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public static void write(Report report, OutputStream out) {
+        write(report, out, GroupExtension.NONE);
+    }
+
+    public static void write(Report report, OutputStream out, GroupExtension extension) {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            write(report, g);
+            write(report, g, extension);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void write(Report report, JsonGenerator g) throws IOException {
+    private static void write(Report report, JsonGenerator g, GroupExtension extension) throws IOException {
         g.setPrettyPrinter(new DefaultPrettyPrinter());
         g.writeStartObject();
         g.writeNumberField("rejected", report.rejected());
@@ -58,17 +70,14 @@ public final class ReportJson {
         g.writeEndObject();
         g.writeArrayFieldStart("groups");
         for (GroupMetrics m : report.groups()) {
-            writeGroup(m, g);
+            g.writeStartObject();
+            writeGroupFields(m, g);
+            extension.write(m, g);
+            g.writeEndObject();
         }
         g.writeEndArray();
         g.writeEndObject();
         g.writeRaw('\n');
-    }
-
-    private static void writeGroup(GroupMetrics m, JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        writeGroupFields(m, g);
-        g.writeEndObject();
     }
 
     /**

@@ -1,0 +1,173 @@
+package dev.canopy.app.compare;
+
+import dev.canopy.app.StatisticsOptions;
+import dev.canopy.app.UserError;
+import dev.canopy.core.replay.ReplayEngine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code canopy compare}: did a release change how the model spends its uncertainty, and is the change
+ * real? Compares two releases' pooled metrics with the reference's bootstrap (paired over shared prompt
+ * ids, 2000 replicates, percentile 95% intervals) and writes compare.json, report.md and three figures.
+ * The point estimates are exactly what {@code canopy replay} (or the monitor's report, with
+ * {@code --from}) reports for the two groups.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Compares two releases of a model: every pooled metric (CE*, rho(N, r) by method, GenPPL, branching factor,",
+                "mean length and entropy rate, the CE* decomposition) with a bootstrap 95% interval on the change.",
+                "Paired over prompt ids when the releases share them (resampling prompts), unpaired when they share none;",
+                "over rollouts for production traffic without prompt ids (needs event files).",
+                "Writes compare.json, report.md, " + ComparePlots.SCATTER + ", " + ComparePlots.DECOMPOSITION + " and "
+                        + ComparePlots.CORRELATIONS + " to --out."},
+        footer = {"", "Example:", "  canopy compare --baseline sim-chat-8b@base-2026-11-01 --candidate sim-chat-8b@ft-2026-11-20 events.jsonl.gz",
+                "  canopy compare --baseline m@r1 --candidate m@r2 --from http://127.0.0.1:9400"})
+public final class CompareCommand implements Callable<Integer> {
+
+    /** Fewest replicates accepted: below it a 2.5% tail holds only a couple of values. */
+    static final int MIN_REPLICATES = 100;
+    static final int MAX_REPLICATES = 1_000_000;
+
+    @Option(names = "--baseline", required = true, paramLabel = "MODEL@RELEASE", description = "The release compared against (e.g. the one in production).")
+    String baseline;
+
+    @Option(names = "--candidate", required = true, paramLabel = "MODEL@RELEASE", description = "The new release.")
+    String candidate;
+
+    @Option(names = "--bootstrap", defaultValue = "2000", paramLabel = "B",
+            description = "Bootstrap replicates (default: ${DEFAULT-VALUE}, as the reference).")
+    int replicates;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the bootstrap; the same seed gives the same output (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "canopy-compare", paramLabel = "DIR",
+            description = "Directory for compare.json, report.md and the PNG figures (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--from", paramLabel = "URL",
+            description = "Read a running monitor's report (GET URL/api/v1/report) instead of event files, e.g. http://127.0.0.1:9400.")
+    String from;
+
+    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Event files (JSONL or JSONL.gz), replayed as one stream.")
+    List<Path> files = new ArrayList<>();
+
+    @Mixin
+    StatisticsOptions statistics = new StatisticsOptions();
+
+    @Override
+    public Integer call() throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        ReleaseRef base = ReleaseRef.parse("--baseline", baseline);
+        ReleaseRef cand = ReleaseRef.parse("--candidate", candidate);
+        if (base.equals(cand)) {
+            throw new UserError("--baseline and --candidate are both " + base + ": give two different releases");
+        }
+        if (replicates < MIN_REPLICATES || replicates > MAX_REPLICATES) {
+            throw new UserError("--bootstrap must be between " + MIN_REPLICATES + " and " + MAX_REPLICATES + " replicates (the reference uses 2000), got " + replicates);
+        }
+        if (from != null && !files.isEmpty()) {
+            throw new UserError("give either event files or --from URL, not both");
+        }
+        if (from == null && files.isEmpty()) {
+            throw new UserError("nothing to compare: give event files (JSONL or JSONL.gz) or --from URL of a running monitor");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new UserError("--out " + out + " is a file: give a directory (it is created when missing)");
+        }
+        ReplayEngine.Options options = statistics.toOptions();
+        PrintStream err = System.err;
+
+        LoadedReleases input = from != null ? MonitorReportInput.read(from, base, cand)
+                : EventFileInput.read(files, options, base, cand, err);
+        Bootstrap.Design design = Bootstrap.choose(input.baseline(), input.candidate());
+        if (design == Bootstrap.Design.ROLLOUTS && from != null) {
+            throw new UserError("--from: " + base + " and " + cand + " are production traffic without prompt ids, whose bootstrap"
+                    + " resamples rollouts; a monitor's report only has per-prompt statistics, so run canopy compare on the event files instead");
+        }
+        BootstrapProgress progress = new BootstrapProgress(err, replicates, System.console() != null);
+        progress.start();
+        Bootstrap.Replicates reps = Bootstrap.run(input.baseline(), input.candidate(), design, replicates, seed,
+                options.pairCapacity(), progress::update);
+        Comparison comparison = Comparison.of(input.baseline(), input.candidate(), reps, input.source());
+        List<Path> written = write(comparison, from);
+        printSummary(comparison, written);
+        return 0;
+    }
+
+    private List<Path> write(Comparison c, String from) throws IOException {
+        Files.createDirectories(out);
+        List<Path> written = new ArrayList<>();
+        Path json = out.resolve("compare.json");
+        CompareJson.write(c, json);
+        written.add(json);
+
+        List<MarkdownReport.Figure> figures = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        if (c.baseline().rollouts() != null) {
+            Path scatter = out.resolve(ComparePlots.SCATTER);
+            ComparePlots.scatter(c, scatter);
+            written.add(scatter);
+            figures.add(new MarkdownReport.Figure(ComparePlots.SCATTER, "Entropy rate against length.",
+                    "Each dot is a rollout (at most " + String.format(Locale.ROOT, "%,d", ComparePlots.MAX_POINTS)
+                            + " drawn per release), each line the least-squares fit over all of a release's rollouts, prompts ignored."
+                            + " A steeper rise means longer answers carry more information per token."));
+        } else {
+            notes.add("**No scatter plot.** A monitor's report has no rollout-level data: run `canopy compare` on the event files for "
+                    + ComparePlots.SCATTER + ".");
+        }
+        Path decomposition = out.resolve(ComparePlots.DECOMPOSITION);
+        ComparePlots.decomposition(c, decomposition);
+        written.add(decomposition);
+        figures.add(new MarkdownReport.Figure(ComparePlots.DECOMPOSITION, "CE* decomposition.",
+                "CE* = L·R + (CE* − L·R): the first part is what length and rate would give if they were unrelated, the second"
+                        + " the contribution of their coupling (below 0 when long answers have lower rates)."));
+        Path correlations = out.resolve(ComparePlots.CORRELATIONS);
+        ComparePlots.correlations(c, correlations);
+        written.add(correlations);
+        figures.add(new MarkdownReport.Figure(ComparePlots.CORRELATIONS, "rho(N, r) by method.",
+                "Each release's pooled coefficient with its own 95% bootstrap interval (the table gives the interval of the difference,"
+                        + " which is what decides significance; with paired prompts it is narrower than the two bars suggest)."));
+        if (from != null) {
+            notes.add("**Live input.** Read from a running monitor, which keeps counting: a later run sees more rollouts and can differ.");
+        }
+        Path report = out.resolve("report.md");
+        Files.writeString(report, MarkdownReport.render(c, figures, notes), StandardCharsets.UTF_8);
+        written.add(1, report);
+        return written;
+    }
+
+    private static void printSummary(Comparison c, List<Path> written) {
+        PrintStream o = System.out;
+        Bootstrap.Replicates reps = c.replicates();
+        o.printf(Locale.ROOT, "%s -> %s: %s bootstrap (%s), %d replicates, seed %d%n", c.baseline().ref(), c.candidate().ref(),
+                reps.design().mode(), reps.design().paired() ? "paired" : "unpaired", reps.count(), reps.seed());
+        for (Metric m : new Metric[] {Metric.PEARSON, Metric.SPEARMAN, Metric.KENDALL, Metric.CE_STAR, Metric.MEAN_LENGTH, Metric.MEAN_ENTROPY_RATE}) {
+            Comparison.Result r = c.result(m);
+            o.printf(Locale.ROOT, "  %-32s %10s -> %-10s delta %s %s%s%n", m.key(), plain(r.baseline()), plain(r.candidate()),
+                    plain(r.delta()), plainInterval(r), Boolean.TRUE.equals(r.significant()) ? "  significant" : "");
+        }
+        o.println("wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
+        o.flush();
+    }
+
+    private static String plain(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : "n/a";
+    }
+
+    private static String plainInterval(Comparison.Result r) {
+        return "[" + plain(r.ciLow()) + ", " + plain(r.ciHigh()) + "]";
+    }
+}

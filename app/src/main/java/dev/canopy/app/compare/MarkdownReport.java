@@ -1,0 +1,266 @@
+package dev.canopy.app.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes report.md: what was compared and how, the metric table with intervals, a paragraph that reads
+ * the headline numbers, the figures, and the caveats that apply (estimator mix, sampled prompts, a live
+ * monitor as input).
+ */
+final class MarkdownReport {
+
+    /** A figure written next to the report. */
+    record Figure(String file, String title, String caption) {
+    }
+
+    /** Estimator shares that differ by more than this (absolute) between releases are called out. */
+    private static final double MIX_DIFFERENCE = 0.01;
+
+    private MarkdownReport() {
+    }
+
+    static String render(Comparison c, List<Figure> figures, List<String> notes) {
+        ReleaseData b = c.baseline();
+        ReleaseData k = c.candidate();
+        Bootstrap.Replicates reps = c.replicates();
+        StringBuilder md = new StringBuilder();
+        md.append("# Release comparison: ").append(b.ref()).append(" → ").append(k.ref()).append("\n\n");
+        md.append("Did the candidate change how the model spends its uncertainty, and is the change larger than the noise of ")
+                .append(unitNoun(reps.design())).append("? Baseline `").append(b.ref()).append("`, candidate `").append(k.ref())
+                .append("`, from ").append(c.source()).append(".\n\n");
+
+        md.append("| | baseline | candidate |\n|---|---:|---:|\n");
+        md.append("| release | `").append(b.ref().release()).append("` | `").append(k.ref().release()).append("` |\n");
+        md.append("| prompts | ").append(prompts(b)).append(" | ").append(prompts(k)).append(" |\n");
+        md.append("| rollouts | ").append(count(b.rolloutCount())).append(" | ").append(count(k.rolloutCount())).append(" |\n");
+        md.append("| tokens | ").append(count(b.tokens())).append(" | ").append(count(k.tokens())).append(" |\n");
+        md.append("| steps exact / top-k / surprisal | ").append(mix(b)).append(" | ").append(mix(k)).append(" |\n\n");
+
+        md.append("**Bootstrap:** ").append(design(c)).append(", ").append(count(reps.count())).append(" replicates, seed ")
+                .append(reps.seed()).append(". Every pooled metric is recomputed for both releases in each replicate; ")
+                .append("intervals are 95% percentile intervals of the replicate deltas (candidate − baseline), and ")
+                .append("**significant** means the interval excludes 0.\n\n");
+
+        md.append("## Metrics\n\n");
+        md.append("| metric | baseline | candidate | Δ | 95% interval of Δ | Δ % | |\n|---|---:|---:|---:|:---:|---:|---|\n");
+        for (Metric m : Metric.values()) {
+            Comparison.Result r = c.result(m);
+            md.append("| ").append(m.label()).append(" <br>`").append(m.key()).append("` | ").append(num(r.baseline())).append(" | ")
+                    .append(num(r.candidate())).append(" | ").append(signed(r.delta())).append(" | ")
+                    .append(interval(r.ciLow(), r.ciHigh())).append(" | ")
+                    .append(Double.isFinite(r.percentDelta()) ? String.format(Locale.ROOT, "%+.1f%%", r.percentDelta()).replace('-', '−') : "—")
+                    .append(" | ").append(r.significant() == null ? "n/a" : r.significant() ? "**significant**" : "").append(" |\n");
+        }
+        md.append('\n');
+
+        md.append("## Reading\n\n").append(reading(c)).append("\n\n");
+
+        if (!figures.isEmpty()) {
+            md.append("## Figures\n\n");
+            for (Figure f : figures) {
+                md.append("**").append(f.title()).append("** ").append(f.caption()).append("\n\n");
+                md.append("![").append(f.title()).append("](").append(f.file()).append(")\n\n");
+            }
+        }
+
+        List<String> caveats = new ArrayList<>(notes);
+        String estimators = estimatorCaveat(b, k);
+        if (estimators != null) {
+            caveats.add(estimators);
+        }
+        if (b.sampled() || k.sampled()) {
+            caveats.add("**Sampled statistics.** " + (b.sampled() && k.sampled() ? "Both releases" : b.sampled() ? "The baseline" : "The candidate")
+                    + " exceeded a memory bound (`--max-prompts` or `--pair-capacity`), so some pooled metrics are estimates over a uniform"
+                    + " sample of prompts or of (N, r) pairs (the report's `\"sampled\": true`); the intervals do not include that sampling error.");
+        }
+        caveats.add("**Many metrics.** The table tests " + Metric.COUNT + " metrics, several of them near-duplicates; when nothing changed,"
+                + " one of them can still come out significant by chance. Read rho(N, r) and CE* first and look for agreement between"
+                + " related rows (Pearson, Spearman and Kendall; CE*, L and R).");
+        md.append("## Caveats\n\n");
+        for (String caveat : caveats) {
+            md.append("- ").append(caveat).append('\n');
+        }
+        return md.toString();
+    }
+
+    /** The headline paragraph: rho first, then CE* and where its change comes from. */
+    static String reading(Comparison c) {
+        StringBuilder s = new StringBuilder();
+        Comparison.Result rho = c.result(Metric.PEARSON);
+        String rhoName = c.replicates().design() == Bootstrap.Design.ROLLOUTS ? "rho(N, r) over the traffic" : "The prompt-controlled rho(N, r)";
+        if (rho.significant() == null || !Double.isFinite(rho.delta())) {
+            s.append(rhoName).append(" cannot be compared: it is undefined for a release or in too many replicates (too few rollouts per prompt, or constant lengths).");
+        } else if (rho.significant()) {
+            boolean rose = rho.delta() > 0;
+            s.append(rhoName).append(rose ? " rose by " : " fell by ").append(signed(rho.delta())).append(' ')
+                    .append(interval(rho.ciLow(), rho.ciHigh())).append(", from ").append(num(rho.baseline())).append(" to ")
+                    .append(num(rho.candidate())).append(rose
+                            ? ": the candidate's longer answers carry more information per token, relative to its shorter ones, than the baseline's did."
+                            : ": the candidate's longer answers carry less information per token, relative to its shorter ones, than the baseline's did"
+                            + " (low-entropy repetition or padding in long answers is a common cause).");
+        } else {
+            s.append(rhoName).append(" moved by ").append(signed(rho.delta())).append(' ').append(interval(rho.ciLow(), rho.ciHigh()))
+                    .append(" (from ").append(num(rho.baseline())).append(" to ").append(num(rho.candidate()))
+                    .append("), an interval that includes 0: no evidence that the release changed how information per token varies with length.");
+        }
+        s.append(' ').append(rankAgreement(c));
+
+        Comparison.Result ce = c.result(Metric.CE_STAR);
+        if (ce.significant() != null && ce.significant()) {
+            s.append(" CE* ").append(ce.delta() > 0 ? "rose" : "fell").append(" by ").append(signed(ce.delta())).append(" nats ")
+                    .append(interval(ce.ciLow(), ce.ciHigh())).append(", from ").append(num(ce.baseline())).append(" to ")
+                    .append(num(ce.candidate())).append(" (").append(percent(ce.percentDelta())).append("): exp(CE*), roughly the number of equally likely answers, ")
+                    .append(ce.delta() > 0 ? "grew" : "shrank").append(" by a factor of ").append(factor(Math.abs(ce.delta()))).append('.');
+            Comparison.Result ld = c.result(Metric.LENGTH_DRIVEN);
+            Comparison.Result cp = c.result(Metric.COUPLING);
+            s.append(" Of that change, the length-driven part L·R contributes ").append(signed(ld.delta())).append(' ')
+                    .append(interval(ld.ciLow(), ld.ciHigh())).append(" and the coupling part CE* − L·R ").append(signed(cp.delta()))
+                    .append(' ').append(interval(cp.ciLow(), cp.ciHigh())).append('.');
+        } else if (ce.significant() != null) {
+            s.append(" CE* changed by ").append(signed(ce.delta())).append(" nats ").append(interval(ce.ciLow(), ce.ciHigh()))
+                    .append(", within the bootstrap noise");
+            Comparison.Result ld = c.result(Metric.LENGTH_DRIVEN);
+            Comparison.Result cp = c.result(Metric.COUPLING);
+            if (Boolean.TRUE.equals(ld.significant()) || Boolean.TRUE.equals(cp.significant())) {
+                s.append(", but its make-up changed: the length-driven part L·R moved by ").append(signed(ld.delta())).append(' ')
+                        .append(interval(ld.ciLow(), ld.ciHigh())).append(" and the coupling part CE* − L·R by ").append(signed(cp.delta()))
+                        .append(' ').append(interval(cp.ciLow(), cp.ciHigh())).append('.');
+            } else {
+                s.append('.');
+            }
+        }
+        Comparison.Result len = c.result(Metric.MEAN_LENGTH);
+        Comparison.Result rate = c.result(Metric.MEAN_ENTROPY_RATE);
+        s.append(" Mean length went from ").append(num(len.baseline())).append(" to ").append(num(len.candidate())).append(" tokens (")
+                .append(percent(len.percentDelta())).append(", ").append(verdict(len)).append(") and the mean entropy rate from ")
+                .append(num(rate.baseline())).append(" to ").append(num(rate.candidate())).append(" nats per token (")
+                .append(percent(rate.percentDelta())).append(", ").append(verdict(rate)).append(").");
+        return s.toString();
+    }
+
+    private static String rankAgreement(Comparison c) {
+        Comparison.Result p = c.result(Metric.PEARSON);
+        Comparison.Result sp = c.result(Metric.SPEARMAN);
+        Comparison.Result kt = c.result(Metric.KENDALL);
+        String detail = "Spearman " + signed(sp.delta()) + " " + interval(sp.ciLow(), sp.ciHigh()) + ", Kendall "
+                + signed(kt.delta()) + " " + interval(kt.ciLow(), kt.ciHigh());
+        if (p.significant() == null || sp.significant() == null || kt.significant() == null) {
+            return "The rank correlations moved by " + detail + ".";
+        }
+        boolean agree = p.significant() == sp.significant() && p.significant() == kt.significant()
+                && (!p.significant() || (Math.signum(p.delta()) == Math.signum(sp.delta()) && Math.signum(p.delta()) == Math.signum(kt.delta())));
+        return agree ? "The rank correlations agree (" + detail + ")."
+                : "The rank correlations do not all agree (" + detail + "): the change may rest on a few extreme rollouts; see the scatter plot.";
+    }
+
+    private static String verdict(Comparison.Result r) {
+        return r.significant() == null ? "no interval" : r.significant() ? "significant" : "within noise";
+    }
+
+    private static String unitNoun(Bootstrap.Design d) {
+        return d == Bootstrap.Design.ROLLOUTS ? "sampling rollouts" : "sampling prompts";
+    }
+
+    private static String design(Comparison c) {
+        Bootstrap.Replicates reps = c.replicates();
+        return switch (reps.design()) {
+            case PAIRED_PROMPTS -> {
+                int shared = Bootstrap.sharedPrompts(c.baseline(), c.candidate());
+                int union = c.baseline().prompts().size() + c.candidate().prompts().size() - shared;
+                yield "paired by prompt id (" + shared + " prompt ids shared" + (shared == union ? "" : " of " + union)
+                        + "; each replicate resamples prompt ids with replacement and both releases are pooled over the same list)";
+            }
+            case UNPAIRED_PROMPTS -> "unpaired (the releases share no prompt id, so each release's prompts are resampled independently)";
+            case ROLLOUTS -> "over rollouts (production traffic without prompt ids: each release's rollouts are resampled independently)";
+        };
+    }
+
+    private static String estimatorCaveat(ReleaseData b, ReleaseData k) {
+        if (b.topkSteps() + b.surprisalSteps() + k.topkSteps() + k.surprisalSteps() == 0) {
+            return null;
+        }
+        double[] sb = shares(b);
+        double[] sk = shares(k);
+        boolean differ = false;
+        for (int i = 0; i < 3; i++) {
+            differ |= Math.abs(sb[i] - sk[i]) > MIX_DIFFERENCE;
+        }
+        return "**Estimator mix.** Step entropies came from exact `entropy` fields for " + pct(sb[0]) + " / " + pct(sk[0])
+                + " of the steps (baseline / candidate), from renormalised `top_logprobs` for " + pct(sb[1]) + " / " + pct(sk[1])
+                + " and from the surprisal −logprob for " + pct(sb[2]) + " / " + pct(sk[2]) + ". Top-k steps underestimate the entropy"
+                + " when k is below the sampling support (`ce_star_upper` bounds it); surprisal steps are unbiased for CE* but noisy per"
+                + " rollout, which adds noise to each r and tends to pull rho(N, r) towards 0. "
+                + (differ ? "The mixes differ between the releases, so part of each delta may come from the estimators rather than the model:"
+                        + " compare releases whose servers report the same fields."
+                        : "The mixes are the same for both releases, so they bias both sides alike; deltas are less affected than levels.");
+    }
+
+    private static double[] shares(ReleaseData r) {
+        double total = Math.max(r.steps(), 1);
+        return new double[] {r.exactSteps() / total, r.topkSteps() / total, r.surprisalSteps() / total};
+    }
+
+    private static String mix(ReleaseData r) {
+        double[] s = shares(r);
+        return pct(s[0]) + " / " + pct(s[1]) + " / " + pct(s[2]);
+    }
+
+    private static String prompts(ReleaseData r) {
+        return r.prompts().trafficOnly() ? "none (traffic)" : count(r.promptCount());
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * share);
+    }
+
+    private static String percent(double p) {
+        return Double.isFinite(p) ? String.format(Locale.ROOT, "%+.1f%%", p).replace('-', '−') : "no percentage";
+    }
+
+    private static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String factor(double nats) {
+        double f = Math.exp(nats);
+        if (f < 1e4) {
+            return String.format(Locale.ROOT, "%.3g", f);
+        }
+        int exponent = (int) Math.floor(Math.log10(f));
+        return String.format(Locale.ROOT, "e^%.1f ≈ %.1f × 10^%d", nats, f / Math.pow(10, exponent), exponent);
+    }
+
+    /** A value with precision to suit its size; "n/a" when undefined. */
+    static String num(double v) {
+        if (!Double.isFinite(v)) {
+            return "n/a";
+        }
+        double a = Math.abs(v);
+        String s;
+        if (a == 0) {
+            s = "0";
+        } else if (a >= 100) {
+            s = String.format(Locale.ROOT, "%.2f", v);
+        } else if (a >= 0.01) {
+            s = String.format(Locale.ROOT, "%.3f", v);
+        } else {
+            s = String.format(Locale.ROOT, "%.5f", v);
+        }
+        return s.replace('-', '−');
+    }
+
+    /** A value with its sign always shown. */
+    static String signed(double v) {
+        String s = num(v);
+        return Double.isFinite(v) && v >= 0 ? "+" + s : s;
+    }
+
+    static String interval(double low, double high) {
+        if (!Double.isFinite(low) || !Double.isFinite(high)) {
+            return "[n/a]";
+        }
+        return "[" + signed(low) + ", " + signed(high) + "]";
+    }
+}

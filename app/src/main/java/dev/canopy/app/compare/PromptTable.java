@@ -1,0 +1,173 @@
+package dev.canopy.app.compare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.core.stats.Pooling;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One release's per-prompt statistics (CE*_p, its upper bound, L_p, R_p, truncation rate, the four
+ * rho_p and n_p), in report order, and the pooled metrics of any list of those prompts. Every pooled
+ * metric is a function of these per-prompt values (METRICS.md, "Pooled over prompts"), which is what
+ * lets the prompt bootstrap run from a monitor's report as well as from event files.
+ *
+ * <p>{@link #pooled} repeats {@link GroupMetrics#of}'s arithmetic in the same order and through the same
+ * {@link Pooling} functions, so the pooled metrics of all prompts in table order equal the report's
+ * values exactly; a prompt listed twice counts twice, which is how a bootstrap replicate weighs a prompt
+ * drawn twice.
+ */
+final class PromptTable {
+
+    private final String[] ids;
+    private final long[] n;
+    private final double[] ce;
+    private final double[] ceUpper;
+    private final double[] length;
+    private final double[] rate;
+    private final double[] truncation;
+    private final double[] pearson;
+    private final double[] spearman;
+    private final double[] kendall;
+    private final double[] covariance;
+    private final Map<String, Integer> index = new HashMap<>();
+
+    private PromptTable(int size) {
+        ids = new String[size];
+        n = new long[size];
+        ce = new double[size];
+        ceUpper = new double[size];
+        length = new double[size];
+        rate = new double[size];
+        truncation = new double[size];
+        pearson = new double[size];
+        spearman = new double[size];
+        kendall = new double[size];
+        covariance = new double[size];
+    }
+
+    /** From the per-prompt metrics of a replay ({@link GroupMetrics#perPrompt()}). */
+    static PromptTable of(List<GroupMetrics.PromptMetrics> prompts) {
+        PromptTable t = new PromptTable(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            GroupMetrics.PromptMetrics p = prompts.get(i);
+            t.set(i, p.promptId(), p.rollouts(), p.ceStar(), p.ceStarUpper(), p.meanLength(), p.meanEntropyRate(),
+                    p.truncationRate(), p.coefficients().pearson(), p.coefficients().spearman(),
+                    p.coefficients().kendall(), p.coefficients().covariance());
+        }
+        return t;
+    }
+
+    /** From a report group's {@code per_prompt} array (JSON nulls are undefined values). */
+    static PromptTable of(JsonNode perPrompt) {
+        PromptTable t = new PromptTable(perPrompt.size());
+        for (int i = 0; i < perPrompt.size(); i++) {
+            JsonNode p = perPrompt.get(i);
+            t.set(i, p.path("prompt_id").asText(""), p.path("rollouts").asLong(), num(p, "ce_star"),
+                    num(p, "ce_star_upper"), num(p, "mean_length"), num(p, "mean_entropy_rate"),
+                    num(p, "truncation_rate"), num(p, "pearson"), num(p, "spearman"), num(p, "kendall"),
+                    num(p, "covariance"));
+        }
+        return t;
+    }
+
+    private static double num(JsonNode p, String field) {
+        JsonNode v = p.get(field);
+        return v == null || !v.isNumber() ? Double.NaN : v.asDouble();
+    }
+
+    private void set(int i, String id, long rollouts, double ce, double ceUpper, double length, double rate,
+                     double truncation, double pearson, double spearman, double kendall, double covariance) {
+        this.ids[i] = id;
+        this.n[i] = rollouts;
+        this.ce[i] = ce;
+        this.ceUpper[i] = ceUpper;
+        this.length[i] = length;
+        this.rate[i] = rate;
+        this.truncation[i] = truncation;
+        this.pearson[i] = pearson;
+        this.spearman[i] = spearman;
+        this.kendall[i] = kendall;
+        this.covariance[i] = covariance;
+        index.put(id, i);
+    }
+
+    int size() {
+        return ids.length;
+    }
+
+    String id(int i) {
+        return ids[i];
+    }
+
+    /** The row of a prompt id, or -1. */
+    int indexOf(String id) {
+        Integer i = index.get(id);
+        return i == null ? -1 : i;
+    }
+
+    /** Production traffic: the only prompt group is "" (rollouts without a prompt id). */
+    boolean trafficOnly() {
+        return ids.length == 1 && ids[0].isEmpty();
+    }
+
+    /** The pooled metrics of every prompt, in table order: the report's values. */
+    double[] pooled() {
+        int[] all = new int[size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return pooled(all, all.length);
+    }
+
+    /**
+     * The pooled metrics (indexed by {@link Metric} ordinal) of the prompts {@code rows[0..count)}, a
+     * row as often as it is listed. With no row every metric is undefined (NaN).
+     */
+    double[] pooled(int[] rows, int count) {
+        double[] p = new double[count];
+        double[] s = new double[count];
+        double[] k = new double[count];
+        double[] c = new double[count];
+        long[] w = new long[count];
+        double ceSum = 0;
+        double upperSum = 0;
+        double lengthSum = 0;
+        double rateSum = 0;
+        double truncationSum = 0;
+        for (int i = 0; i < count; i++) {
+            int r = rows[i];
+            p[i] = pearson[r];
+            s[i] = spearman[r];
+            k[i] = kendall[r];
+            c[i] = covariance[r];
+            w[i] = n[r];
+            ceSum += ce[r];
+            upperSum += ceUpper[r];
+            lengthSum += length[r];
+            rateSum += rate[r];
+            truncationSum += truncation[r];
+        }
+        double ceStar = count == 0 ? Double.NaN : ceSum / count;
+        double meanLength = count == 0 ? Double.NaN : lengthSum / count;
+        double meanRate = count == 0 ? Double.NaN : rateSum / count;
+        double[] v = new double[Metric.COUNT];
+        v[Metric.CE_STAR.ordinal()] = ceStar;
+        v[Metric.CE_STAR_UPPER.ordinal()] = count == 0 ? Double.NaN : upperSum / count;
+        v[Metric.MEAN_LENGTH.ordinal()] = meanLength;
+        v[Metric.MEAN_ENTROPY_RATE.ordinal()] = meanRate;
+        v[Metric.TRUNCATION_RATE.ordinal()] = count == 0 ? Double.NaN : truncationSum / count;
+        v[Metric.GEN_PPL.ordinal()] = Math.exp(ceStar / meanLength);
+        v[Metric.BRANCHING_FACTOR.ordinal()] = Math.exp(meanRate);
+        v[Metric.PEARSON.ordinal()] = Pooling.fisherZ(p, w);
+        v[Metric.SPEARMAN.ordinal()] = Pooling.fisherZ(s, w);
+        v[Metric.KENDALL.ordinal()] = Pooling.kendall(k, w);
+        v[Metric.COVARIANCE.ordinal()] = Pooling.covariance(c, w);
+        double lengthDriven = meanLength * meanRate;
+        v[Metric.LENGTH_DRIVEN.ordinal()] = lengthDriven;
+        v[Metric.COUPLING.ordinal()] = ceStar - lengthDriven;
+        return v;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.canopy.semantic;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.canopy.core.stats.Correlations;
+
+import java.io.IOException;
+
+/** Writes the {@code semantic} block of a report group. Undefined numbers are null. */
+public final class SemanticJson {
+
+    private SemanticJson() {
+    }
+
+    public static void write(SemanticMetrics m, JsonGenerator g) throws IOException {
+        g.writeObjectFieldStart("semantic");
+        g.writeNumberField("rollouts_embedded", m.embedded());
+        g.writeNumberField("rollouts_used", m.kept());
+        g.writeNumberField("prompts", m.prompts());
+        number(g, "diversity", m.diversity());
+        number(g, "vendi", m.vendi());
+        g.writeFieldName("diversity_entropy_rate");
+        coefficients(g, m.rateCorrelation());
+        g.writeFieldName("diversity_length");
+        coefficients(g, m.lengthCorrelation());
+        g.writeArrayFieldStart("per_prompt");
+        for (SemanticMetrics.Prompt p : m.perPrompt()) {
+            g.writeStartObject();
+            g.writeStringField("prompt_id", p.promptId());
+            g.writeNumberField("rollouts", p.rollouts());
+            number(g, "diversity", p.diversity());
+            number(g, "vendi", p.vendi());
+            number(g, "diversity_entropy_rate_pearson", p.rateCorrelation().pearson());
+            number(g, "diversity_length_pearson", p.lengthCorrelation().pearson());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void coefficients(JsonGenerator g, Correlations.Coefficients c) throws IOException {
+        g.writeStartObject();
+        number(g, "pearson", c.pearson());
+        number(g, "spearman", c.spearman());
+        number(g, "kendall", c.kendall());
+        g.writeEndObject();
+    }
+
+    private static void number(JsonGenerator g, String name, double v) throws IOException {
+        if (Double.isFinite(v)) {
+            g.writeNumberField(name, v);
+        } else {
+            g.writeNullField(name);
+        }
+    }
+}
