@@ -1,6 +1,7 @@
 package dev.canopy.semantic;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.canopy.core.report.ReportJson;
 import dev.canopy.core.stats.Correlations;
 
 import java.io.IOException;
@@ -16,8 +17,8 @@ public final class SemanticJson {
         g.writeNumberField("rollouts_embedded", m.embedded());
         g.writeNumberField("rollouts_used", m.kept());
         g.writeNumberField("prompts", m.prompts());
-        number(g, "diversity", m.diversity());
-        number(g, "vendi", m.vendi());
+        ReportJson.number(g, "diversity", m.diversity());
+        ReportJson.number(g, "vendi", m.vendi());
         g.writeFieldName("diversity_entropy_rate");
         coefficients(g, m.rateCorrelation());
         g.writeFieldName("diversity_length");
@@ -27,10 +28,10 @@ public final class SemanticJson {
             g.writeStartObject();
             g.writeStringField("prompt_id", p.promptId());
             g.writeNumberField("rollouts", p.rollouts());
-            number(g, "diversity", p.diversity());
-            number(g, "vendi", p.vendi());
-            number(g, "diversity_entropy_rate_pearson", p.rateCorrelation().pearson());
-            number(g, "diversity_length_pearson", p.lengthCorrelation().pearson());
+            ReportJson.number(g, "diversity", p.diversity());
+            ReportJson.number(g, "vendi", p.vendi());
+            ReportJson.number(g, "diversity_entropy_rate_pearson", p.rateCorrelation().pearson());
+            ReportJson.number(g, "diversity_length_pearson", p.lengthCorrelation().pearson());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -39,17 +40,10 @@ public final class SemanticJson {
 
     private static void coefficients(JsonGenerator g, Correlations.Coefficients c) throws IOException {
         g.writeStartObject();
-        number(g, "pearson", c.pearson());
-        number(g, "spearman", c.spearman());
-        number(g, "kendall", c.kendall());
+        ReportJson.number(g, "pearson", c.pearson());
+        ReportJson.number(g, "spearman", c.spearman());
+        ReportJson.number(g, "kendall", c.kendall());
         g.writeEndObject();
     }
 
-    private static void number(JsonGenerator g, String name, double v) throws IOException {
-        if (Double.isFinite(v)) {
-            g.writeNumberField(name, v);
-        } else {
-            g.writeNullField(name);
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.canopy.topology;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.canopy.core.report.ReportJson;
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.core.shift.ShiftStats;
@@ -150,11 +151,11 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
             } else {
                 g.writeStringField("direction", r.direction());
             }
-            number(g, "effect", r.effect());
-            number(g, "ci_low", r.low());
-            number(g, "ci_high", r.high());
-            number(g, "baseline_value", r.baseline());
-            number(g, "candidate_value", r.candidate());
+            ReportJson.number(g, "effect", r.effect());
+            ReportJson.number(g, "ci_low", r.low());
+            ReportJson.number(g, "ci_high", r.high());
+            ReportJson.number(g, "baseline_value", r.baseline());
+            ReportJson.number(g, "candidate_value", r.candidate());
             g.writeObjectFieldStart("evidence");
             g.writeNumberField("baseline_rollouts", r.baselineSize());
             g.writeNumberField("candidate_rollouts", r.candidateSize());
@@ -169,11 +170,4 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
         return out.toByteArray();
     }
 
-    private static void number(JsonGenerator g, String name, double v) throws IOException {
-        if (Double.isFinite(v)) {
-            g.writeNumberField(name, v);
-        } else {
-            g.writeNullField(name);
-        }
-    }
 }

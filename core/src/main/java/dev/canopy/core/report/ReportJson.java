@@ -142,7 +142,8 @@ public final class ReportJson {
         g.writeEndObject();
     }
 
-    private static void number(JsonGenerator g, String name, double v) throws IOException {
+    /** Writes a number field, or null when the value is undefined (NaN or infinite). */
+    public static void number(JsonGenerator g, String name, double v) throws IOException {
         if (Double.isFinite(v)) {
             g.writeNumberField(name, v);
         } else {

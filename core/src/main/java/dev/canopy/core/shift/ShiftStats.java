@@ -1,7 +1,7 @@
 package dev.canopy.core.shift;
 
 import dev.canopy.core.assembly.CompletedRollout;
-import dev.canopy.core.stats.Hashing;
+import dev.canopy.core.stats.PromptSampling;
 import dev.canopy.core.stats.Moments;
 
 import java.io.ByteArrayInputStream;
@@ -46,13 +46,13 @@ public final class ShiftStats {
         lengthRate.add(r.length(), r.entropyRate());
         Moments m = prompts.get(r.promptId());
         if (m == null) {
-            if (Long.compareUnsigned(Hashing.hash64(r.promptId()), promptThreshold) >= 0) {
+            if (!PromptSampling.admits(r.promptId(), promptThreshold)) {
                 return;
             }
             m = new Moments();
             prompts.put(r.promptId(), m);
             m.add(r.length(), r.entropyRate());
-            enforceCap();
+            promptThreshold = PromptSampling.enforce(prompts, maxPrompts, promptThreshold);
             return;
         }
         m.add(r.length(), r.entropyRate());
@@ -63,28 +63,9 @@ public final class ShiftStats {
         lastSeen = Math.max(lastSeen, o.lastSeen);
         entropyLength.merge(o.entropyLength);
         lengthRate.merge(o.lengthRate);
-        if (Long.compareUnsigned(o.promptThreshold, promptThreshold) < 0) {
-            promptThreshold = o.promptThreshold;
-        }
+        promptThreshold = PromptSampling.min(promptThreshold, o.promptThreshold);
         o.prompts.forEach((k, v) -> prompts.computeIfAbsent(k, x -> new Moments()).merge(v));
-        prompts.keySet().removeIf(p -> Long.compareUnsigned(Hashing.hash64(p), promptThreshold) >= 0);
-        enforceCap();
-    }
-
-    private void enforceCap() {
-        while (prompts.size() > maxPrompts) {
-            String largest = null;
-            long largestHash = 0;
-            for (String p : prompts.keySet()) {
-                long h = Hashing.hash64(p);
-                if (largest == null || Long.compareUnsigned(h, largestHash) > 0) {
-                    largest = p;
-                    largestHash = h;
-                }
-            }
-            prompts.remove(largest);
-            promptThreshold = largestHash;
-        }
+        promptThreshold = PromptSampling.enforce(prompts, maxPrompts, promptThreshold);
     }
 
     public long rollouts() {

@@ -11,7 +11,6 @@ import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -72,13 +71,13 @@ public final class GroupAccumulator {
         String prompt = r.promptId();
         PromptAccumulator acc = prompts.get(prompt);
         if (acc == null) {
-            if (Long.compareUnsigned(Hashing.hash64(prompt), promptThreshold) >= 0) {
+            if (!PromptSampling.admits(prompt, promptThreshold)) {
                 return;
             }
             acc = new PromptAccumulator(pairCapacity);
             prompts.put(prompt, acc);
             acc.add(r);
-            enforcePromptCap();
+            sampleOutPrompts();
             return;
         }
         acc.add(r);
@@ -93,9 +92,7 @@ public final class GroupAccumulator {
             steps[i] += o.steps[i];
         }
         sampledOutPrompts += o.sampledOutPrompts;
-        if (Long.compareUnsigned(o.promptThreshold, promptThreshold) < 0) {
-            promptThreshold = o.promptThreshold;
-        }
+        promptThreshold = PromptSampling.min(promptThreshold, o.promptThreshold);
         for (Map.Entry<String, PromptAccumulator> e : o.prompts.entrySet()) {
             PromptAccumulator mine = prompts.get(e.getKey());
             if (mine != null) {
@@ -106,33 +103,13 @@ public final class GroupAccumulator {
                 prompts.put(e.getKey(), copy);
             }
         }
-        dropAboveThreshold();
-        enforcePromptCap();
+        sampleOutPrompts();
     }
 
-    private void enforcePromptCap() {
-        while (prompts.size() > maxPrompts) {
-            String largest = null;
-            long largestHash = 0;
-            for (String p : prompts.keySet()) {
-                long h = Hashing.hash64(p);
-                if (largest == null || Long.compareUnsigned(h, largestHash) > 0) {
-                    largest = p;
-                    largestHash = h;
-                }
-            }
-            prompts.remove(largest);
-            sampledOutPrompts++;
-            promptThreshold = largestHash;
-        }
-    }
-
-    private void dropAboveThreshold() {
-        for (Iterator<String> it = prompts.keySet().iterator(); it.hasNext(); ) {
-            if (Long.compareUnsigned(Hashing.hash64(it.next()), promptThreshold) >= 0) {
-                it.remove();
-            }
-        }
+    private void sampleOutPrompts() {
+        int before = prompts.size();
+        promptThreshold = PromptSampling.enforce(prompts, maxPrompts, promptThreshold);
+        sampledOutPrompts += Math.max(0, before - prompts.size());
     }
 
     public long rollouts() {
