@@ -45,7 +45,10 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Compl
             @Override
             public RolloutState get(String rolloutId) {
                 byte[] b = store.get(rolloutId);
-                return b == null ? null : RolloutState.fromBytes(b);
+                if (b == null) {
+                    return null;
+                }
+                return RolloutState.isCompletedMarker(b) ? RolloutAssembler.COMPLETED : RolloutState.fromBytes(b);
             }
 
             @Override
@@ -54,8 +57,8 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Compl
             }
 
             @Override
-            public void delete(String rolloutId) {
-                store.delete(rolloutId);
+            public void markCompleted(String rolloutId, long activityTime) {
+                store.put(rolloutId, RolloutState.completedMarker(activityTime));
             }
         };
         long every = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 30_000));
@@ -76,10 +79,17 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Compl
     void expire(long now) {
         long idleBefore = now - idleTimeout.toMillis();
         List<KeyValue<String, RolloutState>> expired = new ArrayList<>();
+        List<String> spentMarkers = new ArrayList<>();
         long inFlight = 0;
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
+                if (RolloutState.isCompletedMarker(kv.value)) {
+                    if (RolloutState.activityOf(kv.value) < idleBefore) {
+                        spentMarkers.add(kv.key);
+                    }
+                    continue;
+                }
                 RolloutState s = RolloutState.fromBytes(kv.value);
                 if (s.lastActivity() < idleBefore) {
                     expired.add(KeyValue.pair(kv.key, s));
@@ -88,6 +98,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Compl
                 }
             }
         }
+        spentMarkers.forEach(store::delete);
         for (KeyValue<String, RolloutState> kv : expired) {
             store.delete(kv.key);
             CompletedRollout abandoned = kv.value.toAbandoned(kv.key);
@@ -95,5 +106,11 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Compl
             context.forward(new Record<>(GroupKeys.of(abandoned.model(), abandoned.release()), abandoned, now));
         }
         observer.inFlight(context.taskId().toString(), inFlight);
+    }
+
+    @Override
+    public void close() {
+        // the task may move to another instance: stop reporting its rollouts here
+        observer.inFlight(context.taskId().toString(), 0);
     }
 }

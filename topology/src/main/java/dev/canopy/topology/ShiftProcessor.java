@@ -19,7 +19,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -83,49 +84,65 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
         }
     }
 
-    /** A release of the model under evaluation. */
-    private record Known(String release, long deployedAt, String announcedBaseline, ShiftStats stats) {
-    }
-
     void evaluate(long now) {
         List<String> models = new ArrayList<>(dirty);
         dirty.clear();
         for (String model : models) {
-            List<Known> known = new ArrayList<>();
+            Map<String, ShiftStats> byRelease = new HashMap<>();
+            Map<String, Long> firstSeen = new HashMap<>();
             String prefix = model + GroupKeys.SEP;
             try (KeyValueIterator<String, byte[]> it = stats.range(prefix, prefix + '\uffff')) {
                 while (it.hasNext()) {
                     KeyValue<String, byte[]> kv = it.next();
                     String release = GroupKeys.parse(kv.key).release();
                     ShiftStats s = ShiftStats.fromBytes(kv.value);
-                    ReleaseRecord announced = ReleaseRecord.parse(releases.get(model + "@" + release));
-                    long deployed = announced != null && announced.announced() && announced.deployedAt() >= 0 ? announced.deployedAt() : s.firstSeen();
-                    known.add(new Known(release, deployed, announced == null ? null : announced.baselineRelease(), s));
+                    byRelease.put(release, s);
+                    firstSeen.put(release, s.firstSeen());
                 }
             }
-            if (known.size() < 2) {
+            if (byRelease.size() < 2) {
                 continue;
             }
-            known.sort(Comparator.comparingLong(Known::deployedAt).thenComparing(Known::release));
-            Known candidate = known.get(known.size() - 1);
-            Known baseline = known.get(known.size() - 2);
-            if (candidate.announcedBaseline() != null) {
-                baseline = known.stream().filter(k -> k.release().equals(candidate.announcedBaseline())).findFirst().orElse(null);
-                if (baseline == null) {
-                    continue; // the announced baseline has no rollouts here (yet)
-                }
+            List<ReleaseLineage.Release> lineage = ReleaseLineage.order(firstSeen,
+                    release -> ReleaseRecord.parse(releases.get(model + "@" + release)));
+            ReleaseLineage.Release candidate = lineage.get(lineage.size() - 1);
+            ShiftStats baselineStats = byRelease.get(candidate.baseline());
+            if (baselineStats == null) {
+                continue; // the announced baseline has no rollouts here (yet)
             }
-            for (ShiftDetector.Result result : ShiftDetector.compare(baseline.stats(), candidate.stats(), config.shift())) {
-                String resultKey = GroupKeys.of(model, candidate.release()) + GroupKeys.SEP + result.metric().code();
-                byte[] json = alertJson(model, baseline.release(), candidate.release(), result, now);
+            record Side(String release, ShiftStats stats) {
+            }
+            Side baseline = new Side(candidate.baseline(), baselineStats);
+            Side cand = new Side(candidate.release(), byRelease.get(candidate.release()));
+            retireOtherVerdicts(model, cand.release());
+            for (ShiftDetector.Result result : ShiftDetector.compare(baseline.stats(), cand.stats(), config.shift())) {
+                String resultKey = GroupKeys.of(model, cand.release()) + GroupKeys.SEP + result.metric().code();
+                byte[] json = alertJson(model, baseline.release(), cand.release(), result, now,
+                        baseline.stats().rollouts(), cand.stats().rollouts());
                 byte[] previous = results.get(resultKey);
                 boolean changed = previous == null || !statusOf(previous).equals(statusLine(baseline.release(), result));
                 results.put(resultKey, json);
                 if (changed) {
-                    context.forward(new Record<>(model + "@" + candidate.release(), new Output(false, json), now));
+                    context.forward(new Record<>(model + "@" + cand.release(), new Output(false, json), now));
                 }
             }
         }
+    }
+
+    /** Verdicts about earlier candidates of the model no longer apply once a newer release is the candidate. */
+    private void retireOtherVerdicts(String model, String candidate) {
+        String prefix = model + GroupKeys.SEP;
+        String keep = GroupKeys.of(model, candidate) + GroupKeys.SEP;
+        List<String> stale = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = results.range(prefix, prefix + '\uffff')) {
+            while (it.hasNext()) {
+                String key = it.next().key;
+                if (!key.startsWith(keep)) {
+                    stale.add(key);
+                }
+            }
+        }
+        stale.forEach(results::delete);
     }
 
     private static String statusLine(String baseline, ShiftDetector.Result r) {
@@ -138,6 +155,11 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
     }
 
     static byte[] alertJson(String model, String baseline, String candidate, ShiftDetector.Result r, long now) {
+        return alertJson(model, baseline, candidate, r, now, -1, -1);
+    }
+
+    static byte[] alertJson(String model, String baseline, String candidate, ShiftDetector.Result r, long now,
+                            long baselineRollouts, long candidateRollouts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -157,8 +179,12 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
             ReportJson.number(g, "baseline_value", r.baseline());
             ReportJson.number(g, "candidate_value", r.candidate());
             g.writeObjectFieldStart("evidence");
-            g.writeNumberField("baseline_rollouts", r.baselineSize());
-            g.writeNumberField("candidate_rollouts", r.candidateSize());
+            g.writeNumberField("baseline_rollouts", r.sizesAreFisherWeights() && baselineRollouts >= 0 ? baselineRollouts : r.baselineSize());
+            g.writeNumberField("candidate_rollouts", r.sizesAreFisherWeights() && candidateRollouts >= 0 ? candidateRollouts : r.candidateSize());
+            if (r.sizesAreFisherWeights()) {
+                g.writeNumberField("baseline_fisher_weight", r.baselineSize());
+                g.writeNumberField("candidate_fisher_weight", r.candidateSize());
+            }
             g.writeNumberField("alpha", r.alpha());
             g.writeStringField("method", "asymptotic confidence sequences, Bonferroni over metrics and releases");
             g.writeEndObject();

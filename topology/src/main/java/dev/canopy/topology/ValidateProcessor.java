@@ -46,8 +46,8 @@ final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[], Route
         if (countReads) {
             observer.eventRead();
         }
-        byte[] value = record.value() == null ? new byte[0] : record.value();
-        ParseResult result = parser.parse(value);
+        byte[] value = record.value();
+        ParseResult result = parser.parse(value == null ? new byte[0] : value);
         if (!result.isAccepted()) {
             Headers h = record.headers();
             h.remove(REASON).add(REASON, utf8(result.reason().code()));

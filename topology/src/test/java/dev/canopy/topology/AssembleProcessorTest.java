@@ -68,6 +68,11 @@ class AssembleProcessorTest {
         assertEquals(2, done.length());
         assertEquals(2.0, done.entropySum());
         assertEquals(42L, done.completedAt(), "event time falls back to the Kafka record timestamp");
+        assertTrue(dev.canopy.core.assembly.RolloutState.isCompletedMarker(store.get("a")), "a completed marker stays");
+        feed("a", 0, "", 2);
+        assertEquals(1, context.forwarded().size(), "a late retry is ignored");
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(601_001);
+        assertEquals(1, context.forwarded().size(), "the spent marker goes without an abandoned rollout");
         assertEquals(0, store.approximateNumEntries());
     }
 }

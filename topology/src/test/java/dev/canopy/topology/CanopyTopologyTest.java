@@ -197,4 +197,35 @@ class CanopyTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(6));
         assertTrue(alerts.isEmpty());
     }
+
+    @Test
+    void shouldCompareTheNewestReleaseWithItsAnnouncedBaselineAndRetireOlderVerdicts() {
+        TestInputTopic<String, byte[]> releases = driver.createInputTopic(config.topics().releases(),
+                new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer());
+        TestOutputTopic<String, byte[]> alerts = driver.createOutputTopic(config.topics().alerts(), new StringDeserializer(), new ByteArrayDeserializer());
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        long t0 = 1_700_000_000_000L;
+        String[] names = {"A", "B", "C"};
+        for (int k = 0; k < 3; k++) {
+            if (k == 2) {
+                ReleaseRecord announced = new ReleaseRecord("m", "C", t0 + 3_000_000, "A", "announced");
+                releases.pipeInput(announced.key(), announced.toJson());
+            }
+            for (int i = 0; i < 200; i++) {
+                int n = 5 + rng.nextInt(50);
+                rolloutChunk("m", names[k], names[k] + i, "p" + (i % 4), n, 1 + 0.1 * rng.nextGaussian() + 0.01 * n, t0 + k * 1_000_000L + i);
+            }
+            driver.advanceWallClockTime(Duration.ofSeconds(6));
+        }
+        List<ShiftVerdict> verdicts = alerts.readValuesToList().stream().map(ShiftVerdict::parse).toList();
+        ShiftVerdict last = verdicts.get(verdicts.size() - 1);
+        assertEquals("C", last.candidate());
+        assertEquals("A", last.baseline(), "the announced baseline, not the previous release B");
+        try (var it = driver.<String, byte[]>getKeyValueStore(Stores.SHIFT_RESULTS).all()) {
+            while (it.hasNext()) {
+                ShiftVerdict v = ShiftVerdict.parse(it.next().value);
+                assertEquals("C", v.candidate(), "verdicts about B as candidate were retired");
+            }
+        }
+    }
 }

@@ -114,9 +114,12 @@ public final class HttpApi {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             error(ex, 503, "interrupted");
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             LOG.warn("HTTP {} failed", ex.getRequestURI(), e);
             error(ex, 500, e.toString());
+            if (e instanceof Error err && !(e instanceof LinkageError)) {
+                throw err;
+            }
         }
     }
 

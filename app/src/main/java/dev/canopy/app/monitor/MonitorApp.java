@@ -8,6 +8,8 @@ import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
 import dev.canopy.topology.CanopyTopology;
+import dev.canopy.topology.ReleaseLineage;
+import dev.canopy.topology.ReleaseRecord;
 import dev.canopy.topology.ShiftVerdict;
 import dev.canopy.topology.StoreReports;
 import dev.canopy.topology.Stores;
@@ -36,7 +38,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,14 +200,15 @@ public final class MonitorApp implements AutoCloseable {
         }
         StoreReports.Partial local = localPartial();
         Map<GroupKey, WindowValue> newest = StoreReports.newestWindows(this.<byte[]>store(Stores.WINDOWS));
-        Map<GroupKey, String> baselines = baselines(local.groups());
+        Map<GroupKey, ReleaseLineage.Release> lineage = lineage(local.groups());
         List<ReleaseSnapshot> releases = new ArrayList<>();
         for (Map.Entry<GroupKey, GroupAccumulator> e : local.groups().entrySet()) {
             GroupAccumulator acc = e.getValue();
             WindowValue w = newest.get(e.getKey());
             GroupMetrics rolling = w == null || w.accumulator().rollouts() == 0 ? null : GroupMetrics.of(e.getKey(), w.accumulator());
-            releases.add(new ReleaseSnapshot(GroupMetrics.of(e.getKey(), acc), rolling, baselines.getOrDefault(e.getKey(), ""),
-                    acc.firstSeen() == Long.MAX_VALUE ? 0 : acc.firstSeen(), acc.lastSeen()));
+            ReleaseLineage.Release r = lineage.get(e.getKey());
+            releases.add(new ReleaseSnapshot(GroupMetrics.of(e.getKey(), acc), rolling, r == null ? "" : r.baseline(),
+                    r == null ? 0 : r.deployedAt(), acc.lastSeen()));
         }
         metrics.publish(releases);
         metrics.publishShifts(localShifts());
@@ -258,25 +260,34 @@ public final class MonitorApp implements AutoCloseable {
         return out.toByteArray();
     }
 
-    /** Each release's baseline: the release of the same model first seen before it (issue: announced releases later). */
-    static Map<GroupKey, String> baselines(Map<GroupKey, GroupAccumulator> groups) {
-        Map<String, List<Map.Entry<GroupKey, GroupAccumulator>>> byModel = new TreeMap<>();
-        groups.entrySet().forEach(e -> byModel.computeIfAbsent(e.getKey().model(), k -> new ArrayList<>()).add(e));
-        Map<GroupKey, String> out = new HashMap<>();
-        for (List<Map.Entry<GroupKey, GroupAccumulator>> releases : byModel.values()) {
-            releases.sort(Comparator.comparingLong((Map.Entry<GroupKey, GroupAccumulator> e) -> e.getValue().firstSeen())
-                    .thenComparing(e -> e.getKey().release()));
-            for (int i = 0; i < releases.size(); i++) {
-                out.put(releases.get(i).getKey(), i == 0 ? "" : releases.get(i - 1).getKey().release());
-            }
+    /** Each release's baseline and deployment time, by the detector's rule (announcements first). */
+    Map<GroupKey, ReleaseLineage.Release> lineage(Map<GroupKey, GroupAccumulator> groups) {
+        ReadOnlyKeyValueStore<String, byte[]> announced;
+        try {
+            announced = this.<byte[]>store(Stores.RELEASES);
+        } catch (InvalidStateStoreException e) {
+            announced = null;
         }
+        Map<String, Map<String, Long>> byModel = new TreeMap<>();
+        groups.forEach((k, v) -> byModel.computeIfAbsent(k.model(), m -> new HashMap<>())
+                .put(k.release(), v.firstSeen() == Long.MAX_VALUE ? 0 : v.firstSeen()));
+        Map<GroupKey, ReleaseLineage.Release> out = new HashMap<>();
+        ReadOnlyKeyValueStore<String, byte[]> store = announced;
+        byModel.forEach((model, releases) -> {
+            for (ReleaseLineage.Release r : ReleaseLineage.order(releases,
+                    release -> store == null ? null : ReleaseRecord.parse(store.get(model + "@" + release)))) {
+                out.put(new GroupKey(model, r.release()), r);
+            }
+        });
         return out;
     }
 
     @Override
     public void close() {
         publisher.shutdownNow();
-        streams.close(Duration.ofSeconds(10));
+        // leave the group so the other instances take over this one's partitions at once, not after the session timeout
+        streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
         http.stop();
         LOG.info("monitor stopped");
     }

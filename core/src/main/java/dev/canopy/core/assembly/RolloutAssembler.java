@@ -15,28 +15,48 @@ import java.util.Map;
  * the replay keeps states in a hash map, the streaming topology in a changelogged Kafka Streams store.
  *
  * <p>A rollout belongs to the model, release and prompt of its first accepted record; later records
- * of the same rollout id only add steps.
+ * of the same rollout id only add steps. Once complete, a rollout leaves a marker behind until the idle
+ * timeout (in memory: the newest {@value #MAX_COMPLETED_MARKERS} markers), so that a producer retry
+ * arriving after completion is ignored as a repeat rather than counted as an abandoned rollout.
  */
 public final class RolloutAssembler {
 
+    /**
+     * What {@link StateStore#get} returns for a rollout that completed recently: its later records
+     * (producer retries) are ignored instead of starting a rollout that would never complete.
+     */
+    public static final RolloutState COMPLETED = new RolloutState("", "", "");
+
     /** Where in-flight rollout states live. */
     public interface StateStore {
+        /** The state, {@link #COMPLETED} for a recently completed rollout, or null. */
         RolloutState get(String rolloutId);
 
         void put(String rolloutId, RolloutState state);
 
-        void delete(String rolloutId);
+        /** Replaces the state by a completed marker, kept until the idle timeout. */
+        void markCompleted(String rolloutId, long activityTime);
     }
+
+    /** Completed markers kept by the in-memory assembler, oldest dropped first. */
+    public static final int MAX_COMPLETED_MARKERS = 200_000;
 
     /** What one record did: the rollout it completed (or null) and how many of its steps were repeats. */
     public record Outcome(CompletedRollout completed, int duplicateSteps) {
     }
 
     private final Map<String, RolloutState> inFlight = new HashMap<>();
+    private final Map<String, Boolean> completed = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_COMPLETED_MARKERS;
+        }
+    };
     private final StateStore mapStore = new StateStore() {
         @Override
         public RolloutState get(String rolloutId) {
-            return inFlight.get(rolloutId);
+            RolloutState s = inFlight.get(rolloutId);
+            return s == null && completed.containsKey(rolloutId) ? COMPLETED : s;
         }
 
         @Override
@@ -45,8 +65,9 @@ public final class RolloutAssembler {
         }
 
         @Override
-        public void delete(String rolloutId) {
+        public void markCompleted(String rolloutId, long activityTime) {
             inFlight.remove(rolloutId);
+            completed.put(rolloutId, Boolean.TRUE);
         }
     };
     private final Map<String, String> names = new HashMap<>();
@@ -60,6 +81,9 @@ public final class RolloutAssembler {
     public static Outcome apply(StateStore store, TokenRecord record, long eventTime, long activityTime) {
         String id = record.rolloutId();
         RolloutState state = store.get(id);
+        if (state == COMPLETED) {
+            return new Outcome(null, record.steps());
+        }
         if (state == null) {
             state = new RolloutState(record.model(), record.release(), record.promptId());
         }
@@ -78,7 +102,7 @@ public final class RolloutAssembler {
         }
         state.touch(eventTime, activityTime);
         if (state.isComplete()) {
-            store.delete(id);
+            store.markCompleted(id, activityTime);
             return new Outcome(state.toCompleted(id), duplicates);
         }
         store.put(id, state);
@@ -88,7 +112,7 @@ public final class RolloutAssembler {
     /** In-memory assembly, as used by {@code canopy replay}. Model and release names are shared, not copied per rollout. */
     public Outcome accept(TokenRecord record, long eventTime, long activityTime) {
         TokenRecord r = record;
-        if (!inFlight.containsKey(record.rolloutId())) {
+        if (!inFlight.containsKey(record.rolloutId()) && !completed.containsKey(record.rolloutId())) {
             r = new TokenRecord(intern(record.model()), intern(record.release()), record.rolloutId(),
                     intern(record.promptId()), record.isFinal(), record.finishReason(), record.timestamp(),
                     record.positions(), record.entropies(), record.upperBounds(), record.estimators(), record.texts());
@@ -122,6 +146,7 @@ public final class RolloutAssembler {
 
     /** Removes and returns every rollout still in flight, as abandoned (end of a replay). */
     public List<CompletedRollout> drainAbandoned() {
+        completed.clear();
         return expireIdle(Long.MAX_VALUE);
     }
 }

@@ -26,8 +26,8 @@ public final class RolloutState {
     private int maxPosition = -1;
     private int lastPosition = -1;
     private long[] ahead;
-    private double entropySum;
-    private double upperSum;
+    private final FixedPointSum entropySum = new FixedPointSum();
+    private final FixedPointSum upperSum = new FixedPointSum();
     private final int[] estimatorCounts = new int[3];
     private long lastEventTime;
     private long lastActivity;
@@ -58,8 +58,8 @@ public final class RolloutState {
             setAhead(position);
         }
         maxPosition = Math.max(maxPosition, position);
-        entropySum += entropy;
-        upperSum += upper;
+        entropySum.add(entropy);
+        upperSum.add(upper);
         estimatorCounts[estimator.ordinal()]++;
         return true;
     }
@@ -98,12 +98,12 @@ public final class RolloutState {
     }
 
     public CompletedRollout toCompleted(String rolloutId) {
-        return new CompletedRollout(model, release, rolloutId, promptId, lastPosition + 1, entropySum, upperSum,
+        return new CompletedRollout(model, release, rolloutId, promptId, lastPosition + 1, entropySum.value(), upperSum.value(),
                 finishReason, estimatorCounts[0], estimatorCounts[1], estimatorCounts[2], lastEventTime, false);
     }
 
     public CompletedRollout toAbandoned(String rolloutId) {
-        return new CompletedRollout(model, release, rolloutId, promptId, positionsSeen(), entropySum, upperSum,
+        return new CompletedRollout(model, release, rolloutId, promptId, positionsSeen(), entropySum.value(), upperSum.value(),
                 finishReason, estimatorCounts[0], estimatorCounts[1], estimatorCounts[2], lastEventTime, true);
     }
 
@@ -140,7 +140,8 @@ public final class RolloutState {
 
     // ---- binary form, for state stores and changelogs ----
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte COMPLETED = 3;
 
     public byte[] toBytes() {
         byte[] m = model.getBytes(StandardCharsets.UTF_8);
@@ -150,7 +151,7 @@ public final class RolloutState {
         int firstWord = ahead == null ? 0 : prefix >>> 6;
         int words = ahead == null ? 0 : Math.max(ahead.length - firstWord, 0);
         int size = 1 + 4 * 4 + m.length + r.length + p.length + (f == null ? 0 : f.length)
-                + 4 * 4 + 8 * 2 + 4 * 3 + 8 * 2 + 4 + 8 * words;
+                + 4 * 4 + 8 * 4 + 4 * 3 + 8 * 2 + 4 + 8 * words;
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put(VERSION);
         putBytes(b, m);
@@ -158,7 +159,7 @@ public final class RolloutState {
         putBytes(b, p);
         putBytes(b, f);
         b.putInt(prefix).putInt(maxPosition).putInt(lastPosition).putInt(firstWord);
-        b.putDouble(entropySum).putDouble(upperSum);
+        b.putLong(entropySum.whole()).putLong(entropySum.fraction()).putLong(upperSum.whole()).putLong(upperSum.fraction());
         b.putInt(estimatorCounts[0]).putInt(estimatorCounts[1]).putInt(estimatorCounts[2]);
         b.putLong(lastEventTime).putLong(lastActivity);
         b.putInt(words);
@@ -166,6 +167,24 @@ public final class RolloutState {
             b.putLong(ahead[firstWord + w]);
         }
         return b.array();
+    }
+
+    /**
+     * The marker kept, after a rollout completed, until the idle timeout: records of that rollout
+     * arriving later (producer retries) are ignored instead of starting a phantom rollout. 9 bytes.
+     */
+    public static byte[] completedMarker(long activityTime) {
+        return ByteBuffer.allocate(9).put(COMPLETED).putLong(activityTime).array();
+    }
+
+    /** Whether these bytes are a {@link #completedMarker}. */
+    public static boolean isCompletedMarker(byte[] bytes) {
+        return bytes.length > 0 && bytes[0] == COMPLETED;
+    }
+
+    /** The time a marker or a state last saw activity. */
+    public static long activityOf(byte[] bytes) {
+        return isCompletedMarker(bytes) ? ByteBuffer.wrap(bytes, 1, 8).getLong() : fromBytes(bytes).lastActivity();
     }
 
     public static RolloutState fromBytes(byte[] bytes) {
@@ -183,8 +202,8 @@ public final class RolloutState {
         s.maxPosition = b.getInt();
         s.lastPosition = b.getInt();
         int firstWord = b.getInt();
-        s.entropySum = b.getDouble();
-        s.upperSum = b.getDouble();
+        s.entropySum.set(b.getLong(), b.getLong());
+        s.upperSum.set(b.getLong(), b.getLong());
         s.estimatorCounts[0] = b.getInt();
         s.estimatorCounts[1] = b.getInt();
         s.estimatorCounts[2] = b.getInt();

@@ -92,10 +92,16 @@ public final class ShiftDetector {
 
     /**
      * One metric's verdict. {@code effect} is candidate − baseline on the metric's own scale; {@code low}
-     * and {@code high} bound it (NaN when there is too little data).
+     * and {@code high} bound it (NaN when there is too little data). The sizes are the evidence behind
+     * the sequences: rollouts, or for rho the Fisher weight Σ(n_p − 3) of the prompts.
      */
     public record Result(Metric metric, Status status, String direction, double baseline, double candidate,
                          double effect, double low, double high, long baselineSize, long candidateSize, double alpha) {
+
+        /** Whether the sizes are Fisher weights (rho) rather than rollout counts. */
+        public boolean sizesAreFisherWeights() {
+            return metric == Metric.PEARSON;
+        }
     }
 
     /** An estimate with its confidence-sequence interval. */

@@ -114,4 +114,36 @@ class RolloutAssemblerTest {
         assertEquals(1, c.topkSteps());
         assertEquals(5, c.completedAt());
     }
+
+    @Test
+    void shouldIgnoreARetryArrivingAfterItsRolloutCompleted() {
+        feed("x", 0, -1.0, "");
+        assertNotNull(feed("x", 1, -1.0, ",\"final\":true").completed());
+        RolloutAssembler.Outcome late = feed("x", 0, -1.0, "");
+        assertNull(late.completed());
+        assertEquals(1, late.duplicateSteps(), "the late copy counts as a repeat");
+        assertEquals(0, assembler.inFlight());
+        assertTrue(assembler.drainAbandoned().isEmpty(), "no phantom abandoned rollout");
+    }
+
+    @Test
+    void shouldSumEntropiesToTheSameBitsWhateverTheArrivalOrder() {
+        double[] steps = {0.1, 0.2, 0.3, 1e-9, 7.25, 0.7000000000000001};
+        RolloutState forward = new RolloutState("m", "r", "p");
+        RolloutState backward = new RolloutState("m", "r", "p");
+        for (int i = 0; i < steps.length; i++) {
+            forward.addStep(i, steps[i], steps[i], dev.canopy.core.events.Estimator.EXACT);
+            int j = steps.length - 1 - i;
+            backward.addStep(j, steps[j], steps[j], dev.canopy.core.events.Estimator.EXACT);
+        }
+        forward.markFinal(steps.length - 1, "stop");
+        backward.markFinal(steps.length - 1, "stop");
+        double a = forward.toCompleted("a").entropySum();
+        double b = backward.toCompleted("b").entropySum();
+        assertEquals(Double.doubleToLongBits(a), Double.doubleToLongBits(b));
+        double exact = new java.math.BigDecimal(0.1).add(new java.math.BigDecimal(0.2)).add(new java.math.BigDecimal(0.3))
+                .add(new java.math.BigDecimal(1e-9)).add(new java.math.BigDecimal(7.25)).add(new java.math.BigDecimal(0.7000000000000001)).doubleValue();
+        assertEquals(exact, a, 1e-15);
+        assertEquals(Double.doubleToLongBits(a), Double.doubleToLongBits(RolloutState.fromBytes(forward.toBytes()).toCompleted("a").entropySum()));
+    }
 }
