@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.app.metrics.MetricCatalogue;
+import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.tests.assets.PromQlExpressions.Expression;
 import dev.canopy.tests.assets.PromQlExpressions.Kind;
 import dev.canopy.tests.assets.PromQlSelectors.LabelMatcher;
@@ -64,7 +65,12 @@ class DashboardAssetsTest {
             "scope", Set.of("prompt-pooled", "all-rollouts"),
             "method", Set.of("pearson", "spearman", "kendall"),
             "estimator", Set.of("exact", "topk", "surprisal"),
-            "state", Arrays.stream(KafkaStreams.State.values()).map(Enum::name).collect(Collectors.toSet()));
+            "state", Arrays.stream(KafkaStreams.State.values()).map(Enum::name).collect(Collectors.toSet()),
+            "metric", Arrays.stream(ShiftDetector.Metric.values()).map(ShiftDetector.Metric::code).collect(Collectors.toSet()),
+            "status", Arrays.stream(ShiftDetector.Status.values()).map(ShiftDetector.Status::code).collect(Collectors.toSet()));
+
+    /** Alert severities: critical pages, warning is for working hours, info only shows on dashboards and /alerts. */
+    private static final Set<String> SEVERITIES = Set.of("critical", "warning", "info");
 
     private static final Map<String, MetricCatalogue> CATALOGUE = new HashMap<>();
 
@@ -358,19 +364,23 @@ class DashboardAssetsTest {
     void alertRulesShouldPassTheirPromtoolUnitTests() {
         Promtool.Result result = Promtool.run(ROOT, "test", "rules", "tests/src/test/resources/assets/alerts-test.yml");
         assertEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains("SUCCESS") && !result.output().contains("FAILED"), result.output());
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void everyAlertShouldHaveForSeveritySummaryDescriptionRunbookAndAFiringUnitTest() {
+    void everyAlertShouldHaveForSeveritySummaryDescriptionRunbookAFiringAndASilentUnitTest() {
         Map<String, Object> rules = yaml(ROOT.resolve("compose/alerts.yml"));
         Set<String> tested = new HashSet<>();
+        Set<String> silent = new HashSet<>();
         Map<String, Object> unitTests = yaml(ROOT.resolve("tests/src/test/resources/assets/alerts-test.yml"));
         for (Map<String, Object> test : (List<Map<String, Object>>) unitTests.get("tests")) {
             for (Map<String, Object> check : (List<Map<String, Object>>) test.get("alert_rule_test")) {
                 Object expected = check.get("exp_alerts");
                 if (expected instanceof List<?> list && !list.isEmpty()) {
                     tested.add((String) check.get("alertname"));
+                } else {
+                    silent.add((String) check.get("alertname"));
                 }
             }
         }
@@ -384,16 +394,83 @@ class DashboardAssetsTest {
                 alerts++;
                 assertTrue(String.valueOf(rule.get("for")).matches("\\d+[smh]"), name + " needs a for: duration");
                 Map<String, Object> labels = (Map<String, Object>) rule.get("labels");
-                assertTrue(labels != null && Set.of("warning", "critical").contains(labels.get("severity")), name + " severity");
+                assertTrue(labels != null && SEVERITIES.contains(labels.get("severity")), name + " severity, one of " + SEVERITIES);
                 Map<String, Object> annotations = (Map<String, Object>) rule.get("annotations");
                 for (String key : List.of("summary", "description", "runbook")) {
                     Object text = annotations == null ? null : annotations.get(key);
                     assertTrue(text instanceof String s && !s.isBlank(), name + " lacks annotation " + key);
                 }
                 assertTrue(tested.contains(name), name + " has no firing case in alerts-test.yml");
+                assertTrue(silent.contains(name), name + " has no silent case (an alert_rule_test without exp_alerts) in alerts-test.yml");
             }
         }
         assertTrue(alerts >= 7, "alert rules found: " + alerts);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void releaseShiftAlertsShouldFollowTheDetectorAndPageOnlyForAFallOfRho() {
+        Map<String, Map<String, Object>> alerts = new HashMap<>();
+        for (Map<String, Object> group : (List<Map<String, Object>>) yaml(ROOT.resolve("compose/alerts.yml")).get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                if (rule.get("alert") != null) {
+                    alerts.put((String) rule.get("alert"), rule);
+                }
+            }
+        }
+        Map<String, Object> rhoDrop = alerts.get("CanopyReleaseShiftRhoDrop");
+        Map<String, Object> ceStar = alerts.get("CanopyReleaseShiftCEStar");
+        assertTrue(rhoDrop != null && ceStar != null, "both release shift alerts exist: " + alerts.keySet());
+        String rhoExpr = (String) rhoDrop.get("expr");
+        assertTrue(rhoExpr.contains("status=\"shift\"") && rhoExpr.contains("canopy_shift_effect_upper{metric=\"length_entropy_rate.pearson\"}) < 0"),
+                "CanopyReleaseShiftRhoDrop: a pearson shift whose interval lies below zero\n" + rhoExpr);
+        assertTrue(((String) ceStar.get("expr")).contains("metric=~\"ce_star|gen_ppl\", status=\"shift\""), "CanopyReleaseShiftCEStar: a CE* or GenPPL shift");
+        List<String> paging = alerts.entrySet().stream()
+                .filter(e -> "critical".equals(((Map<String, Object>) e.getValue().get("labels")).get("severity")))
+                .filter(e -> String.valueOf(e.getValue().get("expr")).contains("canopy_release_info")
+                        || String.valueOf(e.getValue().get("expr")).contains("canopy_shift_"))
+                .map(Map.Entry::getKey).sorted().toList();
+        assertEquals(List.of("CanopyReleaseShiftRhoDrop"), paging, "release alerts that page");
+        for (Map.Entry<String, Map<String, Object>> e : alerts.entrySet()) {
+            String expr = String.valueOf(e.getValue().get("expr"));
+            if (expr.contains("canopy_release_info")) {
+                Map<String, Object> labels = (Map<String, Object>) e.getValue().get("labels");
+                assertEquals("info", labels.get("severity"), e.getKey() + ": threshold rules are informational");
+                assertTrue(expr.contains("unless on (model, release)") && expr.contains("canopy_shift_"),
+                        e.getKey() + ": silent while the shift detector reports the same change");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dashboards")
+    void shiftVerdictPanelsShouldMapEveryVerdictTheirQueryEncodes(Path file) {
+        for (JsonNode panel : PromQlExpressions.panels(PromQlExpressions.read(file))) {
+            boolean encodesVerdicts = false;
+            for (JsonNode target : panel.path("targets")) {
+                encodesVerdicts |= target.path("expr").asText().contains("status=\"insufficient_data\"} == 1) * 0");
+            }
+            if (!encodesVerdicts) {
+                continue;
+            }
+            Set<String> mapped = new TreeSet<>();
+            List<JsonNode> mappingLists = new ArrayList<>();
+            mappingLists.add(panel.path("fieldConfig").path("defaults").path("mappings"));
+            for (JsonNode override : panel.path("fieldConfig").path("overrides")) {
+                for (JsonNode property : override.path("properties")) {
+                    if ("mappings".equals(property.path("id").asText())) {
+                        mappingLists.add(property.path("value"));
+                    }
+                }
+            }
+            for (JsonNode mappings : mappingLists) {
+                for (JsonNode mapping : mappings) {
+                    mapping.path("options").fieldNames().forEachRemaining(mapped::add);
+                }
+            }
+            assertTrue(mapped.containsAll(List.of("0", "1", "2", "3")),
+                    panel.path("title").asText() + ": verdicts 0 insufficient data, 1 no evidence, 2 shift up, 3 shift down need value mappings; found " + mapped);
+        }
     }
 
     @Test

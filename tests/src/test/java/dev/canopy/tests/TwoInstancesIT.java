@@ -1,0 +1,121 @@
+package dev.canopy.tests;
+
+import dev.canopy.app.monitor.MonitorApp;
+import dev.canopy.broker.EmbeddedKafkaBroker;
+import dev.canopy.tests.support.EventLog;
+import dev.canopy.tests.support.Fleets;
+import dev.canopy.tests.support.Kafka;
+import dev.canopy.tests.support.Monitors;
+import dev.canopy.tests.support.Reports;
+import dev.canopy.tests.support.TestTopics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two monitor instances on one application id split the six partitions; each answers the report for
+ * both. When one stops in the middle of the stream, the other takes its partitions over and ends with
+ * exactly the replay's report.
+ */
+class TwoInstancesIT {
+
+    private static final TestTopics TOPICS = TestTopics.prefixed("pair");
+    private static final int PARTITIONS = 6;
+    private static final String APPLICATION_ID = "two-instances";
+
+    @TempDir
+    static Path tmp;
+    private static EmbeddedKafkaBroker broker;
+    private static MonitorApp first;
+    private static MonitorApp second;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.builder().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (second != null) {
+            second.close();
+        }
+        if (first != null) {
+            first.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static MonitorApp start(String name) {
+        // A stopped instance's group membership ends with its session: 6 s instead of the default 45 s.
+        return Monitors.startReady(Monitors.settings(broker.bootstrapServers(), APPLICATION_ID, tmp.resolve(name), TOPICS,
+                Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS)),
+                Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1500")));
+    }
+
+    @Test
+    void shouldAnswerTheWholeReportFromEitherInstanceAndSurviveTheStopOfOne() throws Exception {
+        EventLog before = EventLog.of(Fleets.twoModelsTwoReleases(31, "pair-a-", 4, 20).build()).orderInsensitive(PARTITIONS);
+        EventLog during = EventLog.of(Fleets.twoModelsTwoReleases(37, "pair-b-", 4, 20).build()).orderInsensitive(PARTITIONS);
+        String expectedBefore = before.replayJson();
+        String expectedAll = before.plus(during).replayJson();
+
+        first = start("first");
+        second = start("second");
+        Monitors.awaitReady(first.httpPort());
+        Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), before);
+        for (MonitorApp app : List.of(first, second)) {
+            String report = Monitors.awaitReport(app.httpPort(), Reports.totals(expectedBefore), Duration.ofSeconds(120));
+            Reports.assertEquivalent(Reports.parse(expectedBefore), Reports.parse(report), "the report of instance on port " + app.httpPort());
+        }
+
+        // Stop the second instance while the rest of the stream is being produced.
+        int chunks = 8;
+        int chunk = (during.size() + chunks - 1) / chunks;
+        CountDownLatch firstChunkSent = new CountDownLatch(1);
+        CountDownLatch stopping = new CountDownLatch(1);
+        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+            try (KafkaProducer<byte[], byte[]> producer = Kafka.producer(broker.bootstrapServers())) {
+                for (int from = 0; from < during.size(); from += chunk) {
+                    Kafka.send(producer, TOPICS.tokens(), during.slice(from, Math.min(during.size(), from + chunk)).events());
+                    if (from == 0) {
+                        firstChunkSent.countDown();
+                        await(stopping);
+                    }
+                }
+            }
+        });
+        assertTrue(firstChunkSent.await(60, TimeUnit.SECONDS), "first chunk produced");
+        stopping.countDown();
+        second.close();
+        second = null;
+        producing.get(60, TimeUnit.SECONDS);
+
+        String survivor = Monitors.awaitReport(first.httpPort(), Reports.totals(expectedAll), Duration.ofSeconds(120));
+        Reports.assertEquivalent(Reports.parse(expectedAll), Reports.parse(survivor), "the survivor's report");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
