@@ -26,11 +26,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+
 /**
  * Aggregates completed rollouts per model and release: the cumulative {@link GroupAccumulator} in
  * {@link Stores#GROUPS}, and one accumulator per time slice (width = the window advance) in
  * {@link Stores#SLICES}. A rolling window is the merge of its slices, which is exact because the
  * accumulators are mergeable; so each rollout updates two accumulators however many windows overlap.
+ *
+ * <p>Cost: an accumulator can hold thousands of (N, r) pairs, so it is not re-serialized per rollout.
+ * The live accumulators are kept as objects; each rollout is written, small, to {@link Stores#PENDING}
+ * under an increasing sequence number, and every few seconds the changed accumulators are written
+ * with the sequence they include and the folded pending rollouts deleted. All of it goes through
+ * changelogged stores in the same transactions, so a crash loses nothing and counts nothing twice:
+ * a restarted task rebuilds its objects from the stored accumulators plus the pending rollouts newer
+ * than them, and so does the report ({@link StoreReports}).
  *
  * <p>A punctuator emits to the metrics topic: the cumulative metrics of every group that changed, the
  * provisional newest window, and each window that closed (its end is more than the grace period
@@ -47,9 +56,15 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     private final TopologyObserver observer;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> groups;
+    private KeyValueStore<String, byte[]> pending;
     private KeyValueStore<String, byte[]> slices;
     private KeyValueStore<String, byte[]> windows;
     private final Map<String, GroupAccumulator> cache = new HashMap<>();
+    private final Map<String, GroupAccumulator> sliceCache = new HashMap<>();
+    private final Set<String> dirtyGroups = new HashSet<>();
+    private final Set<String> dirtySlices = new HashSet<>();
+    private final List<String> folded = new ArrayList<>();
+    private long sequence;
     private final Set<String> changed = new HashSet<>();
     private final Map<String, Long> lastClosed = new HashMap<>();
     private long streamTime = Long.MIN_VALUE;
@@ -64,16 +79,34 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.groups = context.getStateStore(Stores.GROUPS);
+        this.pending = context.getStateStore(Stores.PENDING);
         this.slices = context.getStateStore(Stores.SLICES);
         this.windows = context.getStateStore(Stores.WINDOWS);
+        Map<String, Long> foldedThrough = new HashMap<>();
         try (KeyValueIterator<String, byte[]> it = groups.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                GroupAccumulator acc = GroupAccumulator.fromBytes(kv.value);
-                if (acc.rollouts() > 0) {
-                    streamTime = Math.max(streamTime, acc.lastSeen());
+                StoredGroup stored = StoredGroup.decode(kv.value);
+                cache.put(kv.key, stored.accumulator());
+                foldedThrough.put(kv.key, stored.foldedThrough());
+                sequence = Math.max(sequence, stored.foldedThrough());
+                if (stored.accumulator().rollouts() > 0) {
+                    streamTime = Math.max(streamTime, stored.accumulator().lastSeen());
                 }
                 changed.add(kv.key);
+            }
+        }
+        // rollouts that arrived after the last fold: add them to the live objects again
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                String group = GroupKeys.group(kv.key);
+                long seq = GroupKeys.time(kv.key);
+                sequence = Math.max(sequence, seq);
+                folded.add(kv.key);
+                if (seq > foldedThrough.getOrDefault(group, 0L)) {
+                    apply(group, RolloutSerde.fromBytes(kv.value), false);
+                }
             }
         }
         long period = Math.min(config.windowAdvance().toMillis(), 5_000);
@@ -84,14 +117,24 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     public void process(Record<String, CompletedRollout> record) {
         String group = record.key();
         CompletedRollout r = record.value();
+        String key = GroupKeys.timed(group, ++sequence);
+        pending.put(key, RolloutSerde.toBytes(r));
+        folded.add(key);
+        apply(group, r, true);
+    }
+
+    /** Adds a rollout to the live cumulative and slice accumulators. */
+    private void apply(String group, CompletedRollout r, boolean live) {
         GroupAccumulator acc = cumulative(group);
         acc.add(r);
-        groups.put(group, acc.toBytes());
+        dirtyGroups.add(group);
         changed.add(group);
         if (r.abandoned()) {
             return;
         }
-        observer.rolloutMeasured(r.model(), r.release(), Math.max(0, context.currentSystemTimeMs() - r.completedAt()));
+        if (live) {
+            observer.rolloutMeasured(r.model(), r.release(), Math.max(0, context.currentSystemTimeMs() - r.completedAt()));
+        }
         streamTime = Math.max(streamTime, r.completedAt());
         long advance = config.windowAdvance().toMillis();
         long sliceStart = Math.floorDiv(r.completedAt(), advance) * advance;
@@ -101,20 +144,38 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             return;
         }
         String key = GroupKeys.timed(group, sliceStart);
-        byte[] old = slices.get(key);
-        GroupAccumulator slice = old == null ? newAccumulator() : GroupAccumulator.fromBytes(old);
+        GroupAccumulator slice = sliceCache.get(key);
+        if (slice == null) {
+            byte[] old = slices.get(key);
+            slice = old == null ? newAccumulator() : GroupAccumulator.fromBytes(old);
+            sliceCache.put(key, slice);
+        }
         slice.add(r);
-        slices.put(key, slice.toBytes());
+        dirtySlices.add(key);
     }
 
     private GroupAccumulator cumulative(String group) {
         GroupAccumulator acc = cache.get(group);
         if (acc == null) {
             byte[] b = groups.get(group);
-            acc = b == null ? newAccumulator() : GroupAccumulator.fromBytes(b);
+            acc = b == null ? newAccumulator() : StoredGroup.decode(b).accumulator();
             cache.put(group, acc);
         }
         return acc;
+    }
+
+    /** Writes the changed accumulators (with the sequence they include) and drops the folded pending rollouts. */
+    private void fold() {
+        for (String group : dirtyGroups) {
+            groups.put(group, new StoredGroup(sequence, cache.get(group)).encode());
+        }
+        for (String key : dirtySlices) {
+            slices.put(key, sliceCache.get(key).toBytes());
+        }
+        folded.forEach(pending::delete);
+        dirtyGroups.clear();
+        dirtySlices.clear();
+        folded.clear();
     }
 
     private GroupAccumulator newAccumulator() {
@@ -136,6 +197,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     }
 
     void emit(long now) {
+        fold();
         List<String> dirty = new ArrayList<>(changed);
         changed.clear();
         for (String group : dirty) {
@@ -184,6 +246,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     private void purge(String group, long closed) {
         long keepSlicesFrom = closed - config.windowSize().toMillis();
         deleteBefore(slices, group, keepSlicesFrom);
+        sliceCache.keySet().removeIf(k -> GroupKeys.group(k).equals(group) && GroupKeys.time(k) < keepSlicesFrom);
         deleteBefore(windows, group, closed - (long) config.windowsKept() * config.windowAdvance().toMillis());
     }
 

@@ -45,6 +45,7 @@ public final class CanopyTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(store(Stores.IN_FLIGHT));
         builder.addStateStore(store(Stores.GROUPS));
+        builder.addStateStore(store(Stores.PENDING));
         builder.addStateStore(store(Stores.SLICES));
         builder.addStateStore(store(Stores.WINDOWS));
         builder.addStateStore(store(Stores.SHIFT_STATS));
@@ -87,7 +88,7 @@ public final class CanopyTopology {
 
         finished.repartition(Repartitioned.with(Serdes.String(), RolloutSerde.binary()).withName("rollouts-by-release"))
                 .process(() -> new AggregateProcessor(config, observer), Named.as("aggregate"),
-                        Stores.GROUPS, Stores.SLICES, Stores.WINDOWS)
+                        Stores.GROUPS, Stores.PENDING, Stores.SLICES, Stores.WINDOWS)
                 .to(topics.metrics(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-sink"));
 
         Map<String, KStream<String, ShiftProcessor.Output>> shifts = finished

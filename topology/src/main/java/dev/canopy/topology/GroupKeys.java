@@ -29,6 +29,11 @@ final class GroupKeys {
         return group + SEP + String.format("%016x", time);
     }
 
+    /** The group part ("model\0release") of a timed key. */
+    static String group(String timedKey) {
+        return timedKey.substring(0, timedKey.lastIndexOf(SEP));
+    }
+
     static long time(String timedKey) {
         return Long.parseUnsignedLong(timedKey.substring(timedKey.lastIndexOf(SEP) + 1), 16);
     }

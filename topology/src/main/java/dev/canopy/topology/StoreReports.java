@@ -79,12 +79,37 @@ public final class StoreReports {
         return GroupKeys.of(key);
     }
 
-    public static Partial read(ReadOnlyKeyValueStore<String, byte[]> groups, ReadOnlyKeyValueStore<String, Long> rejections) {
+    /**
+     * This instance's cumulative state: the stored accumulators plus the pending rollouts newer than
+     * each. The pending rollouts are read first: a fold running meanwhile (accumulators written, then
+     * pending deleted) can then neither drop a rollout nor count it twice.
+     *
+     * @param statistics the accumulator bounds, for releases that have only pending rollouts so far
+     */
+    public static Partial read(ReadOnlyKeyValueStore<String, byte[]> groups, ReadOnlyKeyValueStore<String, byte[]> pending,
+                               ReadOnlyKeyValueStore<String, Long> rejections, dev.canopy.core.replay.ReplayEngine.Options statistics) {
         Partial p = Partial.empty();
+        java.util.List<KeyValue<String, byte[]>> newer = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
+            while (it.hasNext()) {
+                newer.add(it.next());
+            }
+        }
+        Map<String, Long> foldedThrough = new HashMap<>();
         try (KeyValueIterator<String, byte[]> it = groups.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                p.groups().put(GroupKeys.parse(kv.key), GroupAccumulator.fromBytes(kv.value));
+                StoredGroup stored = StoredGroup.decode(kv.value);
+                foldedThrough.put(kv.key, stored.foldedThrough());
+                p.groups().put(GroupKeys.parse(kv.key), stored.accumulator());
+            }
+        }
+        for (KeyValue<String, byte[]> kv : newer) {
+            String group = GroupKeys.group(kv.key);
+            if (GroupKeys.time(kv.key) > foldedThrough.getOrDefault(group, 0L)) {
+                p.groups().computeIfAbsent(GroupKeys.parse(group),
+                                k -> new GroupAccumulator(statistics.pairCapacity(), statistics.maxPrompts()))
+                        .add(RolloutSerde.fromBytes(kv.value));
             }
         }
         try (KeyValueIterator<String, Long> it = rejections.all()) {

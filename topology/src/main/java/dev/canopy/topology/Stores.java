@@ -5,8 +5,16 @@ public final class Stores {
 
     /** rollout_id -> assembly state of an in-flight rollout. */
     public static final String IN_FLIGHT = "canopy-rollouts-in-flight";
-    /** "model\0release" -> cumulative GroupAccumulator since the release was first seen. */
+    /**
+     * "model\0release" -> the sequence number of the last pending rollout folded in (8 bytes), then the
+     * cumulative GroupAccumulator since the release was first seen.
+     */
     public static final String GROUPS = "canopy-groups";
+    /**
+     * "model\0release\0sequence" -> a completed rollout not yet folded into the stored accumulators
+     * (folded and deleted every few seconds; the report adds the ones newer than the stored accumulator).
+     */
+    public static final String PENDING = "canopy-pending-rollouts";
     /** "model\0release\0slice start" -> GroupAccumulator of rollouts completed in that slice. */
     public static final String SLICES = "canopy-window-slices";
     /** "model\0release\0window end" -> the window's metrics as JSON. */

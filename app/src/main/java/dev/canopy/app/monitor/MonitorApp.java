@@ -135,7 +135,8 @@ public final class MonitorApp implements AutoCloseable {
 
     /** This instance's own cumulative state (the groups of the partitions it owns). */
     public StoreReports.Partial localPartial() {
-        return StoreReports.read(this.<byte[]>store(Stores.GROUPS), this.<Long>store(Stores.REJECTIONS));
+        return StoreReports.read(this.<byte[]>store(Stores.GROUPS), this.<byte[]>store(Stores.PENDING),
+                this.<Long>store(Stores.REJECTIONS), settings.monitor().statistics());
     }
 
     public byte[] localPartialBytes() {
