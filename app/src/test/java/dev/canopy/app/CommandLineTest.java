@@ -80,7 +80,7 @@ class CommandLineTest {
 
     @Test
     void shouldOfferHelpForEveryCommand() {
-        for (String cmd : new String[] {"demo", "replay", "run", "broker", "fleet", "simulate", "compare", "release", "validate-detector", "proxy", "probe"}) {
+        for (String cmd : new String[] {"demo", "replay", "run", "broker", "fleet", "simulate", "compare", "release", "validate-detector", "proxy", "probe", "bench"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: canopy " + cmd), r.out());
@@ -99,7 +99,7 @@ class CommandLineTest {
         for (RejectReason r : RejectReason.values()) {
             assertTrue(readme.contains("`" + r.code() + "`"), "README lacks reject reason " + r.code());
         }
-        for (String cmd : new String[] {"demo", "replay", "run", "broker", "fleet", "simulate", "compare", "release", "validate-detector", "proxy", "probe"}) {
+        for (String cmd : new String[] {"demo", "replay", "run", "broker", "fleet", "simulate", "compare", "release", "validate-detector", "proxy", "probe", "bench"}) {
             assertTrue(readme.contains("./canopy " + cmd), "README lacks command " + cmd);
         }
     }

@@ -18,7 +18,8 @@ final class BenchResults {
 
     /** Where the figures were taken; load averages are the 1-minute figure, sampled every 5 s during the run. */
     record Machine(int cores, long maxHeapBytes, String jdk, String os, double loadAverageStart, double loadAverageMean,
-                   double loadAverageMax, int partitions, int streamThreads, String estimator, long tokensPerWorkload) {
+                   double loadAverageMax, int partitions, int streamThreads, String estimator, long tokensPerWorkload,
+                   int pairCapacity) {
     }
 
     /** One streaming stage over one workload. */
@@ -94,8 +95,8 @@ final class BenchResults {
         Machine m = machine;
         out.printf(Locale.ROOT, "canopy bench: %d cores, max heap %d MiB, %s, %s; load average %.2f at start, %.2f mean, %.2f max%n",
                 m.cores(), m.maxHeapBytes() >> 20, m.jdk(), m.os(), m.loadAverageStart(), m.loadAverageMean(), m.loadAverageMax());
-        out.printf(Locale.ROOT, "workloads: %s tokens each, estimator %s; %d partitions, %d stream thread(s), exactly_once_v2%n%n",
-                rate(m.tokensPerWorkload()), m.estimator(), m.partitions(), m.streamThreads());
+        out.printf(Locale.ROOT, "workloads: %s tokens each, estimator %s; %d partitions, %d stream thread(s), exactly_once_v2, pair capacity %d%n%n",
+                rate(m.tokensPerWorkload()), m.estimator(), m.partitions(), m.streamThreads(), m.pairCapacity());
         if (!stages.isEmpty()) {
             out.println("Streaming throughput (embedded broker, same topic, one stage at a time)");
             out.printf(Locale.ROOT, "%-14s %-9s %10s %11s %8s %11s %11s %8s%n", "stage", "workload", "records", "tokens", "seconds",

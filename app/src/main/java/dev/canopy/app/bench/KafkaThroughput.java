@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -64,13 +65,15 @@ final class KafkaThroughput {
     private final Path stateRoot;
     private final int partitions;
     private final int threads;
+    private final int pairCapacity;
     private final PrintStream err;
 
-    KafkaThroughput(String bootstrap, Path stateRoot, int partitions, int threads, PrintStream err) {
+    KafkaThroughput(String bootstrap, Path stateRoot, int partitions, int threads, int pairCapacity, PrintStream err) {
         this.bootstrap = bootstrap;
         this.stateRoot = stateRoot;
         this.partitions = partitions;
         this.threads = threads;
+        this.pairCapacity = pairCapacity;
         this.err = err;
     }
 
@@ -84,6 +87,7 @@ final class KafkaThroughput {
         flags.put("canopy.http.port", "0");
         flags.put("canopy.topic.partitions", Integer.toString(partitions));
         flags.put("canopy.stream.threads", Integer.toString(threads));
+        flags.put("canopy.pair.capacity", Integer.toString(pairCapacity));
         for (String t : List.of("tokens", "dlq", "rollouts", "metrics", "releases", "alerts")) {
             flags.put("canopy.topic." + t, prefix + "." + t);
         }
@@ -101,9 +105,15 @@ final class KafkaThroughput {
         try (Admin admin = Admin.create(p)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
-                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
-                if (d.partitions().stream().allMatch(tp -> tp.leader() != null && !tp.leader().isEmpty())) {
-                    return;
+                try {
+                    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
+                    if (d.partitions().stream().allMatch(tp -> tp.leader() != null && !tp.leader().isEmpty())) {
+                        return;
+                    }
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
                 }
                 TimeUnit.MILLISECONDS.sleep(100);
             }
@@ -123,6 +133,7 @@ final class KafkaThroughput {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(256L << 20));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
         Meter acked = new Meter();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();

@@ -4,12 +4,15 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.labels.ItemLabelAnchor;
+import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 import javax.imageio.ImageIO;
@@ -48,6 +51,7 @@ final class ThroughputChart {
         LogAxis range = new LogAxis("tokens per second (log scale)");
         range.setBase(10);
         range.setSmallestValue(1e3);
+        range.setUpperMargin(0.15);
         range.setTickUnit(new NumberTickUnit(1));
         range.setNumberFormatOverride(new SiFormat());
         CategoryAxis domain = new CategoryAxis();
@@ -58,6 +62,7 @@ final class ThroughputChart {
         renderer.setItemMargin(0.05);
         renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new SiFormat()));
         renderer.setDefaultItemLabelsVisible(true);
+        renderer.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
         renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (int i = 0; i < data.getRowCount(); i++) {
             renderer.setSeriesPaint(i, COLORS[i % COLORS.length]);
@@ -85,7 +90,7 @@ final class ThroughputChart {
 
     /** 2500000 -> "2.5M". */
     private static final class SiFormat extends NumberFormat {
-        private final DecimalFormat digits = new DecimalFormat("0.##");
+        private final DecimalFormat digits = new DecimalFormat("0.#");
 
         @Override
         public StringBuffer format(double v, StringBuffer to, FieldPosition pos) {

@@ -9,42 +9,30 @@ package dev.canopy.core.assembly;
  * correlations identical between replay and the streaming monitor.
  *
  * <p>Terms up to 2^52 and up to 2^63 of them at that size; entropies and surprisals are far below.
+ * The two parts live as plain fields of {@link RolloutState} (no object per sum, for its heap budget).
  */
 final class FixedPointSum {
 
     private static final double FRACTION_SCALE = 0x1p60;
-    private static final long ONE = 1L << 60;
+    static final long ONE = 1L << 60;
 
-    private long whole;
-    private long fraction;
+    private FixedPointSum() {
+    }
 
-    void add(double term) {
+    /** The integer part of a term, checking its range. */
+    static long whole(double term) {
         if (!(term >= 0) || term >= 0x1p52) {
             throw new IllegalArgumentException("term out of range: " + term);
         }
-        double integral = Math.floor(term);
-        whole += (long) integral;
-        fraction += (long) ((term - integral) * FRACTION_SCALE);
-        if (fraction >= ONE) {
-            fraction -= ONE;
-            whole++;
-        }
+        return (long) Math.floor(term);
     }
 
-    double value() {
+    /** The fraction of a term in units of 2^-60, truncated. */
+    static long fraction(double term) {
+        return (long) ((term - Math.floor(term)) * FRACTION_SCALE);
+    }
+
+    static double value(long whole, long fraction) {
         return whole + fraction / FRACTION_SCALE;
-    }
-
-    long whole() {
-        return whole;
-    }
-
-    long fraction() {
-        return fraction;
-    }
-
-    void set(long whole, long fraction) {
-        this.whole = whole;
-        this.fraction = fraction;
     }
 }

@@ -26,9 +26,14 @@ public final class RolloutState {
     private int maxPosition = -1;
     private int lastPosition = -1;
     private long[] ahead;
-    private final FixedPointSum entropySum = new FixedPointSum();
-    private final FixedPointSum upperSum = new FixedPointSum();
-    private final int[] estimatorCounts = new int[3];
+    // fixed-point sums (see FixedPointSum): integer parts and fractions in units of 2^-60
+    private long entropyWhole;
+    private long entropyFraction;
+    private long upperWhole;
+    private long upperFraction;
+    private int exactSteps;
+    private int topkSteps;
+    private int surprisalSteps;
     private long lastEventTime;
     private long lastActivity;
 
@@ -58,9 +63,23 @@ public final class RolloutState {
             setAhead(position);
         }
         maxPosition = Math.max(maxPosition, position);
-        entropySum.add(entropy);
-        upperSum.add(upper);
-        estimatorCounts[estimator.ordinal()]++;
+        entropyWhole += FixedPointSum.whole(entropy);
+        entropyFraction += FixedPointSum.fraction(entropy);
+        if (entropyFraction >= FixedPointSum.ONE) {
+            entropyFraction -= FixedPointSum.ONE;
+            entropyWhole++;
+        }
+        upperWhole += FixedPointSum.whole(upper);
+        upperFraction += FixedPointSum.fraction(upper);
+        if (upperFraction >= FixedPointSum.ONE) {
+            upperFraction -= FixedPointSum.ONE;
+            upperWhole++;
+        }
+        switch (estimator) {
+            case EXACT -> exactSteps++;
+            case TOPK -> topkSteps++;
+            case SURPRISAL -> surprisalSteps++;
+        }
         return true;
     }
 
@@ -98,13 +117,13 @@ public final class RolloutState {
     }
 
     public CompletedRollout toCompleted(String rolloutId) {
-        return new CompletedRollout(model, release, rolloutId, promptId, lastPosition + 1, entropySum.value(), upperSum.value(),
-                finishReason, estimatorCounts[0], estimatorCounts[1], estimatorCounts[2], lastEventTime, false);
+        return new CompletedRollout(model, release, rolloutId, promptId, lastPosition + 1, FixedPointSum.value(entropyWhole, entropyFraction), FixedPointSum.value(upperWhole, upperFraction),
+                finishReason, exactSteps, topkSteps, surprisalSteps, lastEventTime, false);
     }
 
     public CompletedRollout toAbandoned(String rolloutId) {
-        return new CompletedRollout(model, release, rolloutId, promptId, positionsSeen(), entropySum.value(), upperSum.value(),
-                finishReason, estimatorCounts[0], estimatorCounts[1], estimatorCounts[2], lastEventTime, true);
+        return new CompletedRollout(model, release, rolloutId, promptId, positionsSeen(), FixedPointSum.value(entropyWhole, entropyFraction), FixedPointSum.value(upperWhole, upperFraction),
+                finishReason, exactSteps, topkSteps, surprisalSteps, lastEventTime, true);
     }
 
     public String model() {
@@ -159,8 +178,8 @@ public final class RolloutState {
         putBytes(b, p);
         putBytes(b, f);
         b.putInt(prefix).putInt(maxPosition).putInt(lastPosition).putInt(firstWord);
-        b.putLong(entropySum.whole()).putLong(entropySum.fraction()).putLong(upperSum.whole()).putLong(upperSum.fraction());
-        b.putInt(estimatorCounts[0]).putInt(estimatorCounts[1]).putInt(estimatorCounts[2]);
+        b.putLong(entropyWhole).putLong(entropyFraction).putLong(upperWhole).putLong(upperFraction);
+        b.putInt(exactSteps).putInt(topkSteps).putInt(surprisalSteps);
         b.putLong(lastEventTime).putLong(lastActivity);
         b.putInt(words);
         for (int w = 0; w < words; w++) {
@@ -202,11 +221,13 @@ public final class RolloutState {
         s.maxPosition = b.getInt();
         s.lastPosition = b.getInt();
         int firstWord = b.getInt();
-        s.entropySum.set(b.getLong(), b.getLong());
-        s.upperSum.set(b.getLong(), b.getLong());
-        s.estimatorCounts[0] = b.getInt();
-        s.estimatorCounts[1] = b.getInt();
-        s.estimatorCounts[2] = b.getInt();
+        s.entropyWhole = b.getLong();
+        s.entropyFraction = b.getLong();
+        s.upperWhole = b.getLong();
+        s.upperFraction = b.getLong();
+        s.exactSteps = b.getInt();
+        s.topkSteps = b.getInt();
+        s.surprisalSteps = b.getInt();
         s.lastEventTime = b.getLong();
         s.lastActivity = b.getLong();
         int words = b.getInt();
