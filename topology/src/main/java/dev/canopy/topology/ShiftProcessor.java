@@ -51,6 +51,8 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
     private KeyValueStore<String, byte[]> results;
     private KeyValueStore<String, byte[]> releases;
     private final Set<String> dirty = new HashSet<>();
+    /** Live statistics of this task's releases (the store stays authoritative; this saves a decode per rollout). */
+    private final Map<String, ShiftStats> live = new HashMap<>();
     private final Set<String> inferred = new HashSet<>();
 
     ShiftProcessor(MonitorConfig config) {
@@ -73,12 +75,18 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
             return;
         }
         String key = GroupKeys.of(r.model(), r.release());
-        byte[] old = stats.get(key);
-        ShiftStats s = old == null ? new ShiftStats(config.statistics().maxPrompts()) : ShiftStats.fromBytes(old);
+        ShiftStats s = live.get(key);
+        boolean first = false;
+        if (s == null) {
+            byte[] old = stats.get(key);
+            first = old == null;
+            s = first ? new ShiftStats(config.statistics().maxPrompts()) : ShiftStats.fromBytes(old);
+            live.put(key, s);
+        }
         s.add(r);
         stats.put(key, s.toBytes());
         dirty.add(r.model());
-        if (old == null && releases.get(r.model() + "@" + r.release()) == null && inferred.add(key)) {
+        if (first && releases.get(r.model() + "@" + r.release()) == null && inferred.add(key)) {
             ReleaseRecord rec = new ReleaseRecord(r.model(), r.release(), r.completedAt(), null, "inferred");
             context.forward(new Record<>(rec.key(), new Output(true, rec.toJson()), record.timestamp()));
         }
@@ -95,7 +103,7 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
                 while (it.hasNext()) {
                     KeyValue<String, byte[]> kv = it.next();
                     String release = GroupKeys.parse(kv.key).release();
-                    ShiftStats s = ShiftStats.fromBytes(kv.value);
+                    ShiftStats s = live.computeIfAbsent(kv.key, k -> ShiftStats.fromBytes(kv.value));
                     byRelease.put(release, s);
                     firstSeen.put(release, s.firstSeen());
                 }
