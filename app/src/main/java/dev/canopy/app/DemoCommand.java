@@ -30,8 +30,9 @@ import java.util.stream.Stream;
 
 /** {@code canopy demo}: everything on this machine, with a live console view. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs an embedded Kafka broker, the monitor, and a simulated fleet of models that switch from a base",
-                "release to a fine-tuned one, with a live console view. /metrics and the HTTP API are served as by 'canopy run'.",
+        description = {"Everything on this machine: embedded broker, monitor, simulated fleet, live view.",
+                "A simulated fleet of models switches from a base release to a fine-tuned one. /metrics and the HTTP API",
+                "are served as by 'canopy run'.",
                 "Ctrl-C or --duration ends everything cleanly."})
 public final class DemoCommand implements Callable<Integer> {
 

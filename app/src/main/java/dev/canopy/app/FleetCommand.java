@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code canopy fleet}: the demo's simulated fleet, publishing to any Kafka. */
 @Command(name = "fleet", mixinStandardHelpOptions = true,
-        description = {"Publishes token events of simulated language models to Kafka: each model serves a base release,",
-                "then switches to a fine-tuned release (rho(N, r) turns positive). For demos and load tests."})
+        description = {"Publishes token events of simulated models to Kafka (demos, load tests).",
+                "Each model serves a base release, then switches to a fine-tuned release (rho(N, r) turns positive)."})
 public final class FleetCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")

@@ -18,8 +18,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code canopy probe}: a fixed probe set, n samples per prompt, on a schedule. */
 @Command(name = "probe", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Sends a fixed probe set to an OpenAI-compatible endpoint with n samples per prompt and logprobs on,",
-                "on a schedule, publishing token events with prompt ids: the paper's prompt-controlled rho, measured",
+        description = {"Samples a fixed probe set on a schedule, for prompt-controlled rho.",
+                "Sends each prompt to an OpenAI-compatible endpoint with n samples and logprobs on, on a schedule, publishing token events with prompt ids: the paper's prompt-controlled rho, measured",
                 "continuously. Without --prompts it uses the built-in probe set (coding, math, stories, completion)."})
 public final class ProbeCommand implements Callable<Integer> {
 

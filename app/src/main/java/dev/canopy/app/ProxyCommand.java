@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code canopy proxy}: a logprob-collecting reverse proxy in front of an OpenAI-compatible server. */
 @Command(name = "proxy", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"A reverse proxy in front of an OpenAI-compatible server (vLLM, SGLang, llama.cpp, Ollama, OpenAI):",
+        description = {"Logprob-collecting reverse proxy in front of an OpenAI-compatible server.",
+                "Works with vLLM, SGLang, llama.cpp, Ollama and OpenAI:",
                 "it forwards every request and response, asks the upstream for logprobs when configured (and strips them",
                 "from responses whose client did not ask), and publishes token events to Kafka asynchronously.",
                 "With Kafka down, traffic still flows: events buffer up to a bound, then drop with a counter.",

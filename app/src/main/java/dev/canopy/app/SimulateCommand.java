@@ -16,8 +16,9 @@ import java.util.concurrent.Callable;
 
 /** {@code canopy simulate}: writes an event file from simulated models, to try replay and for benchmarks. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Writes token events of simulated language models to a JSONL file (gzip when the name ends in .gz):",
-                "a base-style and a fine-tuned-style release of one model, sampling a probe set of prompts."})
+        description = {"Writes token events of simulated models to a file, to try replay.",
+                "JSONL (gzip when the name ends in .gz): a base-style and a fine-tuned-style release of one model,",
+                "sampling a probe set of prompts."})
 public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file (.jsonl or .jsonl.gz).")

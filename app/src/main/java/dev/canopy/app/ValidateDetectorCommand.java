@@ -24,8 +24,8 @@ import java.util.concurrent.Callable;
  * with a change (base-style to tuned-style) it records how many candidate rollouts each metric needed.
  */
 @Command(name = "validate-detector", mixinStandardHelpOptions = true,
-        description = {"Simulates releases to check the shift detector: the false-flag rate under no change (continuous",
-                "monitoring, all metrics) and the rollouts needed to detect a base-to-tuned change. Prints a Markdown report."})
+        description = {"Checks the shift detector's false-alarm rate and power by simulation.",
+                "Under no change (continuous monitoring, all metrics) and for a base-to-tuned change; prints a Markdown report."})
 public final class ValidateDetectorCommand implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "200", description = "Simulated release pairs per scenario (default: ${DEFAULT-VALUE}).")

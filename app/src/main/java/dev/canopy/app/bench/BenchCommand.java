@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  * BENCHMARKS.md. Progress goes to stderr, the table (or {@code --json}) to stdout.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures what the monitor costs on this machine: streaming throughput",
-                "beside a raw consumer and a pass-through Kafka Streams app (embedded",
+        description = {"Measures what the monitor costs on this machine.",
+                "Streaming throughput beside a raw consumer and a pass-through Kafka Streams app (embedded",
                 "broker, exactly-once), replay throughput beside a bare Jackson read,",
                 "memory per in-flight rollout, and the latency from a rollout's final",
                 "event to /api/v1/report. Checks the targets of BENCHMARKS.md.",

@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
  * {@code --from}) reports for the two groups.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compares two releases of a model: every pooled metric (CE*, rho(N, r) by method, GenPPL, branching factor,",
-                "mean length and entropy rate, the CE* decomposition) with a bootstrap 95% interval on the change.",
+        description = {"A/B comparison of two releases with bootstrap intervals (the paper's method).",
+                "Every pooled metric (CE*, rho(N, r) by method, GenPPL, branching factor, mean length and entropy rate,",
+                "the CE* decomposition) with a bootstrap 95% interval on the change.",
                 "Paired over prompt ids when the releases share them (resampling prompts), unpaired when they share none;",
                 "over rollouts for production traffic without prompt ids (needs event files).",
                 "Writes compare.json, report.md, " + ComparePlots.SCATTER + ", " + ComparePlots.DECOMPOSITION + " and "
