@@ -38,66 +38,16 @@ public final class LlamaCppAdapter {
 
     /** A non-streamed {@code /completion} body (object, or array of objects). */
     public static void adaptCompletion(byte[] body, RolloutContext ctx, TokenEventSink sink) {
-        ChoiceRollouts rollouts = new ChoiceRollouts(ctx, sink);
-        JsonNode root = Json.read(body);
-        if (root == null || !(root.isObject() || root.isArray())) {
-            rollouts.stop(Rejection.Reason.MALFORMED_PAYLOAD);
-            return;
-        }
-        if (root.isObject() && root.hasNonNull("error")) {
-            rollouts.stop(Rejection.Reason.SERVER_ERROR);
-            return;
-        }
-        if (root.isObject()) {
-            result(root, 0, rollouts, true);
-        } else {
-            for (int i = 0; i < root.size(); i++) {
-                result(root.get(i), i, rollouts, true);
-            }
-        }
-        rollouts.finishOpen();
+        SseJsonAdapter.objectOrArray(body, new ChoiceRollouts(ctx, sink), (r, i, rollouts) -> result(r, i, rollouts, true));
     }
 
     /** An adapter for a streamed {@code /completion} body. */
     public static StreamingAdapter stream(RolloutContext ctx, TokenEventSink sink) {
-        ChoiceRollouts rollouts = new ChoiceRollouts(ctx, sink);
-        return new StreamingAdapter() {
-            private final SseParser sse = new SseParser(this::data);
-            private boolean finished;
-
-            private void data(byte[] b, int off, int len) {
-                if (finished || rollouts.stopped() || SseParser.isDone(b, off, len)) {
-                    return;
-                }
-                JsonNode event = Json.read(b, off, len);
-                if (event == null || !event.isObject()) {
-                    rollouts.stop(Rejection.Reason.MALFORMED_PAYLOAD);
-                    return;
-                }
-                if (event.hasNonNull("error")) {
-                    rollouts.stop(Rejection.Reason.SERVER_ERROR);
-                    return;
-                }
+        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), true, (event, rollouts) -> {
+            if (!SseJsonAdapter.serverError(event, rollouts)) {
                 result(event, 0, rollouts, false);
             }
-
-            @Override
-            public void feed(byte[] bytes, int offset, int length) {
-                if (!finished) {
-                    sse.feed(bytes, offset, length);
-                }
-            }
-
-            @Override
-            public void finish() {
-                if (finished) {
-                    return;
-                }
-                sse.finish();
-                finished = true;
-                rollouts.abandonOpen();
-            }
-        };
+        });
     }
 
     private static void result(JsonNode r, int position, ChoiceRollouts rollouts, boolean complete) {

@@ -55,40 +55,7 @@ public final class OpenAiAdapter {
 
     /** An adapter for a streamed ({@code stream: true}) body: the raw SSE bytes. */
     public static StreamingAdapter stream(RolloutContext ctx, TokenEventSink sink) {
-        ChoiceRollouts rollouts = new ChoiceRollouts(ctx, sink);
-        return new StreamingAdapter() {
-            private final SseParser sse = new SseParser(this::data);
-            private boolean finished;
-
-            private void data(byte[] b, int off, int len) {
-                if (finished || rollouts.stopped() || SseParser.isDone(b, off, len)) {
-                    return;
-                }
-                JsonNode chunk = Json.read(b, off, len);
-                if (chunk == null || !chunk.isObject()) {
-                    rollouts.stop(Rejection.Reason.MALFORMED_PAYLOAD);
-                    return;
-                }
-                onObject(chunk, rollouts);
-            }
-
-            @Override
-            public void feed(byte[] bytes, int offset, int length) {
-                if (!finished) {
-                    sse.feed(bytes, offset, length);
-                }
-            }
-
-            @Override
-            public void finish() {
-                if (finished) {
-                    return;
-                }
-                sse.finish();
-                finished = true;
-                rollouts.abandonOpen();
-            }
-        };
+        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), true, OpenAiAdapter::onObject);
     }
 
     private static void onObject(JsonNode root, ChoiceRollouts rollouts) {

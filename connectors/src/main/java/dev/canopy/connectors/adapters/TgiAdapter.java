@@ -36,24 +36,7 @@ public final class TgiAdapter {
 
     /** A {@code /generate} (or {@code /}) response body. */
     public static void adaptGenerate(byte[] body, RolloutContext ctx, TokenEventSink sink) {
-        ChoiceRollouts rollouts = new ChoiceRollouts(ctx, sink);
-        JsonNode root = Json.read(body);
-        if (root == null || !(root.isObject() || root.isArray())) {
-            rollouts.stop(Rejection.Reason.MALFORMED_PAYLOAD);
-            return;
-        }
-        if (root.isObject() && root.hasNonNull("error")) {
-            rollouts.stop(Rejection.Reason.SERVER_ERROR);
-            return;
-        }
-        if (root.isObject()) {
-            generation(root, 0, rollouts);
-        } else {
-            for (int i = 0; i < root.size(); i++) {
-                generation(root.get(i), i, rollouts);
-            }
-        }
-        rollouts.finishOpen();
+        SseJsonAdapter.objectOrArray(body, new ChoiceRollouts(ctx, sink), TgiAdapter::generation);
     }
 
     private static void generation(JsonNode gen, int index, ChoiceRollouts rollouts) {
@@ -98,51 +81,19 @@ public final class TgiAdapter {
 
     /** An adapter for a {@code /generate_stream} body. */
     public static StreamingAdapter stream(RolloutContext ctx, TokenEventSink sink) {
-        ChoiceRollouts rollouts = new ChoiceRollouts(ctx, sink);
-        return new StreamingAdapter() {
-            private final SseParser sse = new SseParser(this::data);
-            private boolean finished;
-
-            private void data(byte[] b, int off, int len) {
-                if (finished || rollouts.stopped()) {
-                    return;
-                }
-                JsonNode event = Json.read(b, off, len);
-                if (event == null || !event.isObject()) {
-                    rollouts.stop(Rejection.Reason.MALFORMED_PAYLOAD);
-                    return;
-                }
-                if (event.hasNonNull("error")) {
-                    rollouts.stop(Rejection.Reason.SERVER_ERROR);
-                    return;
-                }
-                RolloutEmitter emitter = rollouts.choice(0);
-                JsonNode token = event.get("token");
-                if (token != null && token.isObject()) {
-                    emitter.step(step(token, event.get("top_tokens")));
-                }
-                JsonNode details = event.get("details");
-                if (details != null && details.isObject()) {
-                    emitter.finish(FinishReasons.normalise(Json.text(details.get("finish_reason"))));
-                }
+        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), false, (event, rollouts) -> {
+            if (SseJsonAdapter.serverError(event, rollouts)) {
+                return;
             }
-
-            @Override
-            public void feed(byte[] bytes, int offset, int length) {
-                if (!finished) {
-                    sse.feed(bytes, offset, length);
-                }
+            RolloutEmitter emitter = rollouts.choice(0);
+            JsonNode token = event.get("token");
+            if (token != null && token.isObject()) {
+                emitter.step(step(token, event.get("top_tokens")));
             }
-
-            @Override
-            public void finish() {
-                if (finished) {
-                    return;
-                }
-                sse.finish();
-                finished = true;
-                rollouts.abandonOpen();
+            JsonNode details = event.get("details");
+            if (details != null && details.isObject()) {
+                emitter.finish(FinishReasons.normalise(Json.text(details.get("finish_reason"))));
             }
-        };
+        });
     }
 }
