@@ -6,6 +6,7 @@ import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.events.EventParser;
 import dev.canopy.core.events.ParseResult;
 import dev.canopy.core.events.TokenRecord;
+import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
 import dev.canopy.tests.support.Http;
@@ -137,12 +138,7 @@ class AbandonmentIT {
 
     @AfterAll
     static void stop() {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        Closeables.closeAll(monitor, broker);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.events.RejectReason;
+import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
 import dev.canopy.tests.support.Kafka;
@@ -115,12 +116,7 @@ class DeadLetterIT {
 
     @AfterAll
     static void stop() {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        Closeables.closeAll(monitor, broker);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.canopy.tests;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.broker.EmbeddedKafkaBroker;
+import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
 import dev.canopy.tests.support.Kcat;
@@ -72,12 +73,7 @@ class KcatIT {
 
     @AfterAll
     static void stop() {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        Closeables.closeAll(monitor, broker);
     }
 
     @Test

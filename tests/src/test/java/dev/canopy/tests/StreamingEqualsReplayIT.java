@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.report.ReportJson;
+import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
 import dev.canopy.tests.support.Http;
@@ -61,12 +62,7 @@ class StreamingEqualsReplayIT {
 
     @AfterAll
     static void stop() {
-        if (monitor != null) {
-            monitor.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        Closeables.closeAll(monitor, broker);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.canopy.tests;
 
 import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.broker.EmbeddedKafkaBroker;
+import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
 import dev.canopy.tests.support.Kafka;
@@ -48,15 +49,7 @@ class TwoInstancesIT {
 
     @AfterAll
     static void stop() {
-        if (second != null) {
-            second.close();
-        }
-        if (first != null) {
-            first.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        Closeables.closeAll(second, first, broker);
     }
 
     private static MonitorApp start(String name) {
