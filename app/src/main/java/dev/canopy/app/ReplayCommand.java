@@ -1,6 +1,5 @@
 package dev.canopy.app;
 
-import dev.canopy.core.replay.JsonLines;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.report.Report;
 import dev.canopy.core.report.ReportJson;
@@ -11,11 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -54,24 +51,15 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        for (Path f : files) {
-            if (!Files.isRegularFile(f)) {
-                throw new UserError("input file not found: " + f + " (give JSONL or JSONL.gz event files)");
-            }
-        }
+        long total = EventFiles.totalSize(files, "give JSONL or JSONL.gz event files");
         if (semantic && (semanticMaxChars < 1 || semanticPerPrompt < 2)) {
             throw new UserError("--semantic-max-chars must be positive and --semantic-per-prompt at least 2");
         }
         SemanticAnalyzer analyzer = semantic ? new SemanticAnalyzer(new MiniLmEmbedder(), semanticPerPrompt, 10_000) : null;
         ReplayEngine engine = semantic ? new ReplayEngine(statistics.toOptions(), semanticMaxChars, analyzer::accept)
                 : new ReplayEngine(statistics.toOptions());
-        long totalBytes = 0;
-        for (Path f : files) {
-            totalBytes += Files.size(f);
-        }
         AtomicLong bytesRead = new AtomicLong();
         long started = System.nanoTime();
-        long total = totalBytes;
         PrintStream err = spec.commandLine().getErr() == null ? System.err : new PrintStream(System.err, true);
         try (Progress progress = new Progress(err, 3000, () -> {
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -80,15 +68,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     100.0 * bytesRead.get() / Math.max(total, 1), Progress.count(engine.inFlight()),
                     analyzer == null ? "" : ", " + Progress.count(analyzer.embedded()) + " rollouts embedded");
         })) {
-            for (Path f : files) {
-                try (InputStream in = JsonLines.open(f, bytesRead)) {
-                    JsonLines.forEach(in, engine::accept);
-                } catch (NoSuchFileException e) {
-                    throw new UserError("input file not found: " + f);
-                } catch (java.util.zip.ZipException e) {
-                    throw new UserError(f + " looks gzip-compressed but is corrupt: " + e.getMessage());
-                }
-            }
+            EventFiles.feed(files, bytesRead, engine::accept);
         }
         Report report = engine.finish();
         ReportJson.GroupExtension extension = ReportJson.GroupExtension.NONE;

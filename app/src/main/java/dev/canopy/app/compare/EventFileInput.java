@@ -1,17 +1,14 @@
 package dev.canopy.app.compare;
 
+import dev.canopy.app.EventFiles;
 import dev.canopy.app.Progress;
 import dev.canopy.app.UserError;
-import dev.canopy.core.replay.JsonLines;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.report.Report;
 import dev.canopy.core.stats.GroupMetrics;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -31,13 +28,7 @@ final class EventFileInput {
 
     static LoadedReleases read(List<Path> files, ReplayEngine.Options options, ReleaseRef baseline, ReleaseRef candidate,
                        PrintStream err) throws IOException {
-        long totalBytes = 0;
-        for (Path f : files) {
-            if (!Files.isRegularFile(f)) {
-                throw new UserError("input file not found: " + f + " (give JSONL or JSONL.gz event files, or --from URL for a running monitor)");
-            }
-            totalBytes += Files.size(f);
-        }
+        long total = EventFiles.totalSize(files, "give JSONL or JSONL.gz event files, or --from URL for a running monitor");
         RolloutTable baseRollouts = new RolloutTable();
         RolloutTable candRollouts = new RolloutTable();
         ReplayEngine engine = new ReplayEngine(options, r -> {
@@ -51,18 +42,9 @@ final class EventFileInput {
             }
         });
         AtomicLong bytesRead = new AtomicLong();
-        long total = totalBytes;
         try (Progress progress = new Progress(err, 3000, () -> String.format(Locale.ROOT,
                 "replay: %s records, %.0f%% of input", Progress.count(engine.records()), 100.0 * bytesRead.get() / Math.max(total, 1)))) {
-            for (Path f : files) {
-                try (InputStream in = JsonLines.open(f, bytesRead)) {
-                    JsonLines.forEach(in, engine::accept);
-                } catch (NoSuchFileException e) {
-                    throw new UserError("input file not found: " + f);
-                } catch (java.util.zip.ZipException e) {
-                    throw new UserError(f + " looks gzip-compressed but is corrupt: " + e.getMessage());
-                }
-            }
+            EventFiles.feed(files, bytesRead, engine::accept);
         }
         Report report = engine.finish();
         GroupMetrics b = find(report, baseline, "--baseline");

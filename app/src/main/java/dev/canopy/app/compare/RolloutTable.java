@@ -96,7 +96,7 @@ final class RolloutTable {
         if (count <= rankCapacity) {
             c = Correlations.of(x, y);
         } else {
-            Correlations.Coefficients all = pearsonAndCovariance(x, y);
+            Correlations.Coefficients all = Correlations.pearsonAndCovariance(x, y);
             Correlations.Coefficients ranks = Correlations.of(Arrays.copyOf(x, rankCapacity), Arrays.copyOf(y, rankCapacity));
             c = new Correlations.Coefficients(all.pearson(), ranks.spearman(), ranks.kendall(), all.covariance());
         }
@@ -119,31 +119,6 @@ final class RolloutTable {
         v[Metric.LENGTH_DRIVEN.ordinal()] = lengthDriven;
         v[Metric.COUPLING.ordinal()] = ceStar - lengthDriven;
         return v;
-    }
-
-    /** Pearson and the sample covariance by two passes (Spearman and Kendall left undefined). */
-    private static Correlations.Coefficients pearsonAndCovariance(double[] x, double[] y) {
-        int n = x.length;
-        double mx = 0;
-        double my = 0;
-        for (int i = 0; i < n; i++) {
-            mx += x[i];
-            my += y[i];
-        }
-        mx /= n;
-        my /= n;
-        double sxx = 0;
-        double syy = 0;
-        double sxy = 0;
-        for (int i = 0; i < n; i++) {
-            double dx = x[i] - mx;
-            double dy = y[i] - my;
-            sxx += dx * dx;
-            syy += dy * dy;
-            sxy += dx * dy;
-        }
-        double pearson = sxx == 0 || syy == 0 ? Double.NaN : Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
-        return new Correlations.Coefficients(pearson, Double.NaN, Double.NaN, sxy / (n - 1));
     }
 
     /** Least-squares line r = intercept + slope * N over all rollouts: {intercept, slope}, NaN when N is constant. */

@@ -19,6 +19,20 @@ public final class Correlations {
     }
 
     public static Coefficients of(double[] x, double[] y) {
+        Coefficients linear = pearsonAndCovariance(x, y);
+        if (Double.isNaN(linear.pearson())) {
+            return linear;
+        }
+        double spearman = clamp(new SpearmansCorrelation().correlation(x, y));
+        double kendall = clamp(new KendallsCorrelation().correlation(x, y));
+        return new Coefficients(linear.pearson(), spearman, kendall, linear.covariance());
+    }
+
+    /**
+     * Pearson and the covariance only (two passes), with the same undefined cases as {@link #of}; Spearman
+     * and Kendall are left NaN. For callers that need the linear statistics many times (bootstrap replicates).
+     */
+    public static Coefficients pearsonAndCovariance(double[] x, double[] y) {
         int n = x.length;
         if (n < 2) {
             return Coefficients.UNDEFINED;
@@ -39,10 +53,7 @@ public final class Correlations {
         if (isConstant(x) || isConstant(y)) {
             return new Coefficients(Double.NaN, Double.NaN, Double.NaN, covariance);
         }
-        double pearson = clamp(sxy / Math.sqrt(sxx * syy));
-        double spearman = clamp(new SpearmansCorrelation().correlation(x, y));
-        double kendall = clamp(new KendallsCorrelation().correlation(x, y));
-        return new Coefficients(pearson, spearman, kendall, covariance);
+        return new Coefficients(clamp(sxy / Math.sqrt(sxx * syy)), Double.NaN, Double.NaN, covariance);
     }
 
     /** Pearson and covariance from streamed co-moments (used when the pairs are only a sample). */
