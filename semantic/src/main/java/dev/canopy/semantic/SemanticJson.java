@@ -13,10 +13,26 @@ public final class SemanticJson {
     }
 
     public static void write(SemanticMetrics m, JsonGenerator g) throws IOException {
+        write(m, null, g);
+    }
+
+    /**
+     * The block with the streaming monitor's rollout counts ({@code rollouts}: without_text, embedded,
+     * not_sampled, over_budget) when {@code counts} is not null.
+     */
+    public static void write(SemanticMetrics m, SemanticCounts counts, JsonGenerator g) throws IOException {
         g.writeObjectFieldStart("semantic");
         g.writeNumberField("rollouts_embedded", m.embedded());
         g.writeNumberField("rollouts_used", m.kept());
         g.writeNumberField("prompts", m.prompts());
+        if (counts != null) {
+            g.writeObjectFieldStart("rollouts");
+            g.writeNumberField("without_text", counts.withoutText());
+            g.writeNumberField("embedded", counts.embedded());
+            g.writeNumberField("not_sampled", counts.notSampled());
+            g.writeNumberField("over_budget", counts.overBudget());
+            g.writeEndObject();
+        }
         ReportJson.number(g, "diversity", m.diversity());
         ReportJson.number(g, "vendi", m.vendi());
         g.writeFieldName("diversity_entropy_rate");

@@ -20,7 +20,8 @@ import java.util.Map;
  *   <li>the correlations of d with the entropy rate r and with the length N (Pearson, Spearman,
  *       Kendall), pooled across prompts like rho(N, r): Fisher z with weights n − 3, Kendall by pairs.</li>
  * </ul>
- * Diversity and Vendi of the release are means over prompts with at least two embedded rollouts.
+ * Diversity and Vendi of the release are means over prompts with at least two embedded rollouts;
+ * {@code kept} counts the rollouts of those prompts (the ones the metrics use).
  */
 public record SemanticMetrics(long embedded, long kept, int prompts, double diversity, double vendi,
                               Correlations.Coefficients rateCorrelation, Correlations.Coefficients lengthCorrelation,
@@ -33,30 +34,48 @@ public record SemanticMetrics(long embedded, long kept, int prompts, double dive
 
     public static SemanticMetrics of(SemanticAccumulator acc) {
         List<Prompt> per = new ArrayList<>();
-        for (Map.Entry<String, List<SemanticAccumulator.Entry>> e : acc.prompts().entrySet()) {
-            List<SemanticAccumulator.Entry> list = e.getValue();
-            if (list.size() < 2) {
-                continue;
+        for (Map.Entry<String, PromptSample> e : acc.prompts().entrySet()) {
+            Prompt p = prompt(e.getKey(), e.getValue().entries());
+            if (p != null) {
+                per.add(p);
             }
-            float[][] emb = new float[list.size()][];
-            double[] rates = new double[list.size()];
-            double[] lengths = new double[list.size()];
-            for (int i = 0; i < list.size(); i++) {
-                emb[i] = list.get(i).embedding();
-                rates[i] = list.get(i).rate();
-                lengths[i] = list.get(i).length();
-            }
-            double[] d = rolloutDiversity(emb);
-            double mean = 0;
-            for (double x : d) {
-                mean += x;
-            }
-            per.add(new Prompt(e.getKey(), list.size(), mean / d.length, vendi(emb), Correlations.of(d, rates), Correlations.of(d, lengths)));
         }
+        return pool(acc.embedded(), per);
+    }
+
+    /** One prompt's metrics from its embedded rollouts; null with fewer than two. */
+    public static Prompt prompt(String promptId, List<SemanticAccumulator.Entry> list) {
+        if (list.size() < 2) {
+            return null;
+        }
+        float[][] emb = new float[list.size()][];
+        double[] rates = new double[list.size()];
+        double[] lengths = new double[list.size()];
+        for (int i = 0; i < list.size(); i++) {
+            emb[i] = list.get(i).embedding();
+            rates[i] = list.get(i).rate();
+            lengths[i] = list.get(i).length();
+        }
+        double[] d = rolloutDiversity(emb);
+        double mean = 0;
+        for (double x : d) {
+            mean += x;
+        }
+        return new Prompt(promptId, list.size(), mean / d.length, vendi(emb), Correlations.of(d, rates), Correlations.of(d, lengths));
+    }
+
+    /**
+     * Pools per-prompt metrics (prompts with at least two rollouts) into the release's: means over
+     * prompts, correlations pooled like rho(N, r).
+     *
+     * @param embedded rollouts embedded in total (reported as is)
+     */
+    public static SemanticMetrics pool(long embedded, List<Prompt> per) {
         int p = per.size();
         double[] div = new double[p];
         double[] ven = new double[p];
         long[] n = new long[p];
+        long used = 0;
         double[][] rate = new double[4][p];
         double[][] len = new double[4][p];
         for (int i = 0; i < p; i++) {
@@ -64,10 +83,11 @@ public record SemanticMetrics(long embedded, long kept, int prompts, double dive
             div[i] = x.diversity();
             ven[i] = x.vendi();
             n[i] = x.rollouts();
+            used += x.rollouts();
             fill(rate, i, x.rateCorrelation());
             fill(len, i, x.lengthCorrelation());
         }
-        return new SemanticMetrics(acc.embedded(), acc.kept(), p, mean(div), mean(ven), pool(rate, n), pool(len, n), per);
+        return new SemanticMetrics(embedded, used, p, mean(div), mean(ven), pool(rate, n), pool(len, n), List.copyOf(per));
     }
 
     private static void fill(double[][] m, int i, Correlations.Coefficients c) {

@@ -131,6 +131,11 @@ public final class RolloutAssembler {
         return inFlight.size();
     }
 
+    /** Whether the rollout completed recently: its later records are ignored as repeats. */
+    public boolean completedRecently(String rolloutId) {
+        return completed.containsKey(rolloutId);
+    }
+
     /** Removes and returns, as abandoned, the rollouts idle since before {@code idleBefore}. */
     public List<CompletedRollout> expireIdle(long idleBefore) {
         List<CompletedRollout> out = new ArrayList<>();

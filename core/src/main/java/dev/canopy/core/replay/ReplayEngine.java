@@ -82,7 +82,8 @@ public final class ReplayEngine {
         }
         TokenRecord r = result.record();
         long eventTime = r.timestamp() >= 0 ? r.timestamp() : 0;
-        if (texts != null) {
+        if (texts != null && !assembler.completedRecently(r.rolloutId())) {
+            // a retry after completion would otherwise leave a buffer nobody takes
             texts.add(r);
         }
         RolloutAssembler.Outcome outcome = assembler.accept(r, eventTime, ++sequence);

@@ -1,0 +1,25 @@
+package dev.canopy.semantic;
+
+/**
+ * What happened to a release's completed rollouts in the streaming monitor's semantic stage.
+ *
+ * @param withoutText rollouts whose events carried no text
+ * @param embedded    rollouts embedded (and kept, at least until a smaller hash displaced them)
+ * @param notSampled  rollouts left out, without embedding, because the per-prompt or prompt bound
+ *                    would not keep them
+ * @param overBudget  rollouts the sample would have kept but were skipped because the embedding
+ *                    budget (embeddings per second) was spent
+ */
+public record SemanticCounts(long withoutText, long embedded, long notSampled, long overBudget) {
+
+    public static final SemanticCounts ZERO = new SemanticCounts(0, 0, 0, 0);
+
+    public SemanticCounts plus(SemanticCounts o) {
+        return new SemanticCounts(withoutText + o.withoutText, embedded + o.embedded, notSampled + o.notSampled,
+                overBudget + o.overBudget);
+    }
+
+    public long total() {
+        return withoutText + embedded + notSampled + overBudget;
+    }
+}
