@@ -3,6 +3,7 @@ package dev.canopy.topology;
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.assembly.RolloutAssembler;
 import dev.canopy.core.assembly.RolloutState;
+import dev.canopy.core.assembly.TextBuffer;
 import dev.canopy.core.events.TokenRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -21,26 +22,36 @@ import java.util.List;
  * rule, forwarding each completed rollout keyed by its model and release. A wall-clock punctuator
  * expires rollouts idle for longer than the idle timeout and forwards them as abandoned.
  *
+ * <p>With semantic diversity on, the text of each in-flight rollout is kept in {@link Stores#TEXTS_IN_FLIGHT}
+ * (at most {@code maxChars} characters; the first piece of a position wins) and forwarded with the
+ * completed rollout; a rollout's text is deleted when it completes or expires. Texts of records that
+ * arrive after their rollout completed are ignored like the records.
+ *
  * <p>Correct only when all records of a rollout reach the same task, which the topology ensures by
  * re-partitioning records whose key is not their rollout_id.
  */
-final class AssembleProcessor implements Processor<byte[], Routed, String, CompletedRollout> {
+final class AssembleProcessor implements Processor<byte[], Routed, String, Finished> {
 
     private final Duration idleTimeout;
     private final TopologyObserver observer;
-    private ProcessorContext<String, CompletedRollout> context;
+    /** Characters of text kept per rollout; 0 when texts are not kept. */
+    private final int maxChars;
+    private ProcessorContext<String, Finished> context;
     private KeyValueStore<String, byte[]> store;
+    private KeyValueStore<String, byte[]> texts;
     private RolloutAssembler.StateStore states;
 
-    AssembleProcessor(Duration idleTimeout, TopologyObserver observer) {
+    AssembleProcessor(Duration idleTimeout, TopologyObserver observer, int maxChars) {
         this.idleTimeout = idleTimeout;
         this.observer = observer;
+        this.maxChars = maxChars;
     }
 
     @Override
-    public void init(ProcessorContext<String, CompletedRollout> context) {
+    public void init(ProcessorContext<String, Finished> context) {
         this.context = context;
         this.store = context.getStateStore(Stores.IN_FLIGHT);
+        this.texts = maxChars > 0 ? context.getStateStore(Stores.TEXTS_IN_FLIGHT) : null;
         this.states = new RolloutAssembler.StateStore() {
             @Override
             public RolloutState get(String rolloutId) {
@@ -69,10 +80,30 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Compl
     public void process(Record<byte[], Routed> record) {
         TokenRecord r = record.value().result().record();
         long eventTime = r.timestamp() >= 0 ? r.timestamp() : record.timestamp();
+        if (texts != null && TextBuffer.hasText(r)) {
+            keepText(r);
+        }
         RolloutAssembler.Outcome outcome = RolloutAssembler.apply(states, r, eventTime, context.currentSystemTimeMs());
         CompletedRollout done = outcome.completed();
         if (done != null) {
-            context.forward(new Record<>(GroupKeys.of(done.model(), done.release()), done, record.timestamp()));
+            String text = null;
+            if (texts != null) {
+                byte[] b = texts.delete(done.rolloutId());
+                text = b == null ? "" : TextBuffer.fromBytes(b).text();
+            }
+            context.forward(new Record<>(GroupKeys.of(done.model(), done.release()), new Finished(done, text), record.timestamp()));
+        }
+    }
+
+    private void keepText(TokenRecord r) {
+        byte[] state = store.get(r.rolloutId());
+        if (state != null && RolloutState.isCompletedMarker(state)) {
+            return;
+        }
+        byte[] old = texts.get(r.rolloutId());
+        TextBuffer b = old == null ? new TextBuffer() : TextBuffer.fromBytes(old);
+        if (b.add(r, maxChars)) {
+            texts.put(r.rolloutId(), b.toBytes());
         }
     }
 
@@ -101,9 +132,12 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Compl
         spentMarkers.forEach(store::delete);
         for (KeyValue<String, RolloutState> kv : expired) {
             store.delete(kv.key);
+            if (texts != null) {
+                texts.delete(kv.key);
+            }
             CompletedRollout abandoned = kv.value.toAbandoned(kv.key);
             observer.rolloutAbandoned(abandoned.model(), abandoned.release());
-            context.forward(new Record<>(GroupKeys.of(abandoned.model(), abandoned.release()), abandoned, now));
+            context.forward(new Record<>(GroupKeys.of(abandoned.model(), abandoned.release()), new Finished(abandoned, null), now));
         }
         observer.inFlight(context.taskId().toString(), inFlight);
     }

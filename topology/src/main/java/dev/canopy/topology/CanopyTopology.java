@@ -1,6 +1,7 @@
 package dev.canopy.topology;
 
 import dev.canopy.core.assembly.CompletedRollout;
+import dev.canopy.semantic.Embedder;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -32,6 +33,8 @@ import java.util.Map;
  *   assemble ─ completed ─ repartition by model ─ detect shifts [shift stats, verdicts; releases global store]
  *   detect shifts ─┬─ inferred releases ─────────────────────── canopy.releases (compacted)
  *                  └─ verdicts that changed ─────────────────── canopy.alerts
+ *   with semantic diversity on (texts kept in flight [texts store]):
+ *   assemble ─ completed + text ─ repartition by model/release ─ embed [samples, prompts, counts] ─ canopy.metrics
  * </pre>
  */
 public final class CanopyTopology {
@@ -40,7 +43,22 @@ public final class CanopyTopology {
     }
 
     public static Topology build(MonitorConfig config, TopologyObserver observer) {
+        if (config.semantic().enabled()) {
+            throw new IllegalArgumentException("semantic diversity is on: build the topology with an embedder");
+        }
+        return build(config, observer, null);
+    }
+
+    /**
+     * @param embedder the sentence-embedding model, shared by all tasks (thread-safe); used only when
+     *                 {@code config.semantic().enabled()}
+     */
+    public static Topology build(MonitorConfig config, TopologyObserver observer, Embedder embedder) {
         Topics topics = config.topics();
+        SemanticSettings semantic = config.semantic();
+        if (semantic.enabled() && embedder == null) {
+            throw new IllegalArgumentException("semantic diversity is on but no embedder was given");
+        }
         int vocabulary = config.statistics().vocabularySize();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(store(Stores.IN_FLIGHT));
@@ -50,6 +68,12 @@ public final class CanopyTopology {
         builder.addStateStore(store(Stores.WINDOWS));
         builder.addStateStore(store(Stores.SHIFT_STATS));
         builder.addStateStore(store(Stores.SHIFT_RESULTS));
+        if (semantic.enabled()) {
+            builder.addStateStore(store(Stores.TEXTS_IN_FLIGHT));
+            builder.addStateStore(store(Stores.SEMANTIC_SAMPLES));
+            builder.addStateStore(store(Stores.SEMANTIC_PROMPTS));
+            builder.addStateStore(store(Stores.SEMANTIC_COUNTS));
+        }
         builder.addGlobalStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.RELEASES), Serdes.String(), Serdes.ByteArray())
                         .withLoggingDisabled(),
@@ -57,7 +81,7 @@ public final class CanopyTopology {
 
         Map<String, KStream<byte[], Routed>> routes = builder
                 .stream(topics.tokens(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-source"))
-                .processValues(() -> new ValidateProcessor(vocabulary, observer, true), Named.as("validate"))
+                .processValues(() -> new ValidateProcessor(vocabulary, observer, true, semantic.enabled()), Named.as("validate"))
                 .split(Named.as("route-"))
                 .branch((key, routed) -> routed.rejected(), Branched.as("rejected"))
                 .branch((key, routed) -> routed.needsRekey(key), Branched.as("rekey"))
@@ -75,11 +99,15 @@ public final class CanopyTopology {
                 .selectKey((key, routed) -> routed.rolloutKey(), Named.as("key-by-rollout"))
                 .mapValues(Routed::raw, Named.as("rekey-original-bytes"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-by-rollout"))
-                .processValues(() -> new ValidateProcessor(vocabulary, observer, false), Named.as("validate-rekeyed"));
+                .processValues(() -> new ValidateProcessor(vocabulary, observer, false, semantic.enabled()), Named.as("validate-rekeyed"));
 
-        KStream<String, CompletedRollout> finished = routes.get("route-keyed")
-                .merge(rekeyed, Named.as("merge-keyed"))
-                .process(() -> new AssembleProcessor(config.idleTimeout(), observer), Named.as("assemble"), Stores.IN_FLIGHT);
+        KStream<String, Finished> assembled = semantic.enabled()
+                ? routes.get("route-keyed").merge(rekeyed, Named.as("merge-keyed"))
+                        .process(() -> new AssembleProcessor(config.idleTimeout(), observer, semantic.maxChars()), Named.as("assemble"),
+                                Stores.IN_FLIGHT, Stores.TEXTS_IN_FLIGHT)
+                : routes.get("route-keyed").merge(rekeyed, Named.as("merge-keyed"))
+                        .process(() -> new AssembleProcessor(config.idleTimeout(), observer, 0), Named.as("assemble"), Stores.IN_FLIGHT);
+        KStream<String, CompletedRollout> finished = assembled.mapValues(Finished::rollout, Named.as("without-text"));
 
         finished.filter((group, rollout) -> !rollout.abandoned(), Named.as("completed-only"))
                 .map((group, rollout) -> KeyValue.pair(rollout.rolloutId(), RolloutSerde.toJson(rollout)),
@@ -103,6 +131,14 @@ public final class CanopyTopology {
         shifts.get("shift-alert").mapValues(ShiftProcessor.Output::json, Named.as("alert-json"))
                 .to(topics.alerts(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("alerts-sink"));
 
+        if (semantic.enabled()) {
+            EmbeddingBudget budget = new EmbeddingBudget(semantic.maxRate(), System::nanoTime);
+            assembled.filter((group, f) -> !f.rollout().abandoned(), Named.as("completed-with-text"))
+                    .repartition(Repartitioned.with(Serdes.String(), RolloutSerde.withText()).withName("texts-by-release"))
+                    .process(() -> new SemanticProcessor(semantic, embedder, budget, observer), Named.as("embed"),
+                            Stores.SEMANTIC_SAMPLES, Stores.SEMANTIC_PROMPTS, Stores.SEMANTIC_COUNTS)
+                    .to(topics.metrics(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("semantic-metrics-sink"));
+        }
         return builder.build();
     }
 

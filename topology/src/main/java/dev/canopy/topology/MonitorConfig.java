@@ -18,10 +18,11 @@ import java.time.Duration;
  * @param windowGrace     how late a rollout may complete and still enter its windows
  * @param windowsKept     windows kept per model and release for {@code /api/v1/windows}
  * @param shift           the release shift detector's settings
+ * @param semantic        semantic diversity (off by default)
  */
 public record MonitorConfig(Topics topics, ReplayEngine.Options statistics, Duration idleTimeout,
                             Duration windowSize, Duration windowAdvance, Duration windowGrace, int windowsKept,
-                            ShiftDetector.Settings shift) {
+                            ShiftDetector.Settings shift, SemanticSettings semantic) {
 
     public MonitorConfig {
         requirePositive(idleTimeout, "canopy.idle.timeout");
@@ -34,6 +35,7 @@ public record MonitorConfig(Topics topics, ReplayEngine.Options statistics, Dura
             throw new IllegalArgumentException("canopy.window.size (" + windowSize + ") must be a whole multiple of canopy.window.advance ("
                     + windowAdvance + ")");
         }
+        java.util.Objects.requireNonNull(semantic, "semantic");
         if (windowsKept < 1) {
             throw new IllegalArgumentException("canopy.window.kept must be at least 1, got " + windowsKept);
         }
@@ -41,7 +43,12 @@ public record MonitorConfig(Topics topics, ReplayEngine.Options statistics, Dura
 
     public static MonitorConfig defaults() {
         return new MonitorConfig(Topics.defaults(), ReplayEngine.Options.defaults(), Duration.ofMinutes(10),
-                Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMinutes(5), 60, ShiftDetector.Settings.defaults());
+                Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMinutes(5), 60, ShiftDetector.Settings.defaults(), SemanticSettings.disabled());
+    }
+
+    /** The same settings with other semantic settings. */
+    public MonitorConfig withSemantic(SemanticSettings s) {
+        return new MonitorConfig(topics, statistics, idleTimeout, windowSize, windowAdvance, windowGrace, windowsKept, shift, s);
     }
 
     private static void requirePositive(Duration d, String key) {

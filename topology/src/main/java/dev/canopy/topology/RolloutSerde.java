@@ -31,6 +31,28 @@ final class RolloutSerde {
         return Serdes.serdeFrom(ser, de);
     }
 
+    /** A rollout with its text (repartition topic of the semantic stage): the binary rollout, then the UTF-8 text. */
+    static Serde<Finished> withText() {
+        Serializer<Finished> ser = (topic, f) -> {
+            if (f == null) {
+                return null;
+            }
+            byte[] r = toBytes(f.rollout());
+            byte[] t = f.text() == null ? new byte[0] : utf8(f.text());
+            return ByteBuffer.allocate(4 + r.length + t.length).putInt(r.length).put(r).put(t).array();
+        };
+        Deserializer<Finished> de = (topic, b) -> {
+            if (b == null) {
+                return null;
+            }
+            ByteBuffer buf = ByteBuffer.wrap(b);
+            int n = buf.getInt();
+            CompletedRollout r = fromBytes(java.util.Arrays.copyOfRange(b, 4, 4 + n));
+            return new Finished(r, new String(b, 4 + n, b.length - 4 - n, StandardCharsets.UTF_8));
+        };
+        return Serdes.serdeFrom(ser, de);
+    }
+
     static byte[] toBytes(CompletedRollout r) {
         byte[][] s = {utf8(r.model()), utf8(r.release()), utf8(r.rolloutId()), utf8(r.promptId()),
                 r.finishReason() == null ? null : utf8(r.finishReason())};

@@ -3,6 +3,9 @@ package dev.canopy.topology;
 import dev.canopy.core.report.Report;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
+import dev.canopy.semantic.SemanticCodec;
+import dev.canopy.semantic.SemanticCounts;
+import dev.canopy.semantic.SemanticJson;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -18,11 +21,16 @@ import java.util.TreeMap;
  */
 public final class StoreReports {
 
-    /** The cumulative state held by one instance (or several, merged). */
-    public record Partial(Map<GroupKey, GroupAccumulator> groups, Map<String, Long> rejections) {
+    /**
+     * The cumulative state held by one instance (or several, merged). {@code semantic} holds the
+     * semantic results of the releases whose semantic task the instance runs (each release's in one
+     * task, so merging is a union); empty when semantic diversity is off.
+     */
+    public record Partial(Map<GroupKey, GroupAccumulator> groups, Map<String, Long> rejections,
+                          Map<GroupKey, SemanticCodec.Result> semantic) {
 
         public static Partial empty() {
-            return new Partial(new HashMap<>(), new TreeMap<>());
+            return new Partial(new HashMap<>(), new TreeMap<>(), new HashMap<>());
         }
 
         public void merge(Partial other) {
@@ -35,6 +43,19 @@ public final class StoreReports {
                 }
             });
             other.rejections.forEach((k, v) -> rejections.merge(k, v, Long::sum));
+            semantic.putAll(other.semantic);
+        }
+
+        /** Writes each group's {@code semantic} block (null for a release with no semantic result yet). */
+        public dev.canopy.core.report.ReportJson.GroupExtension semanticExtension() {
+            return (m, g) -> {
+                SemanticCodec.Result r = semantic.get(m.key());
+                if (r == null) {
+                    g.writeNullField("semantic");
+                } else {
+                    SemanticJson.write(r.metrics(), r.counts(), g);
+                }
+            };
         }
 
         public Report report() {
@@ -43,6 +64,25 @@ public final class StoreReports {
     }
 
     private StoreReports() {
+    }
+
+    /**
+     * This instance's semantic results: per release, the prompt metrics pooled afresh and the counts.
+     */
+    public static Map<GroupKey, SemanticCodec.Result> readSemantic(ReadOnlyKeyValueStore<String, byte[]> prompts,
+                                                                  ReadOnlyKeyValueStore<String, byte[]> counts) {
+        Map<GroupKey, SemanticCodec.Result> out = new HashMap<>();
+        java.util.List<KeyValue<String, byte[]>> all = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = counts.all()) {
+            while (it.hasNext()) {
+                all.add(it.next());
+            }
+        }
+        for (KeyValue<String, byte[]> kv : all) {
+            SemanticCounts c = SemanticProcessor.decodeCounts(kv.value);
+            out.put(GroupKeys.parse(kv.key), new SemanticCodec.Result(SemanticProcessor.pooled(prompts, kv.key, c), c));
+        }
+        return out;
     }
 
     /** The windows kept for one group, oldest first, the provisional newest last (if any). */

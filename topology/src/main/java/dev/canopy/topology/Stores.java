@@ -25,6 +25,14 @@ public final class Stores {
     public static final String SHIFT_RESULTS = "canopy-shift-results";
     /** Global store of the releases topic: "model@release" -> release record JSON. */
     public static final String RELEASES = "canopy-releases";
+    /** rollout_id -> the text of an in-flight rollout (only with semantic diversity on). */
+    public static final String TEXTS_IN_FLIGHT = "canopy-texts-in-flight";
+    /** "model\0release\0prompt_id" -> the prompt's embedded rollouts (a bottom-k PromptSample). */
+    public static final String SEMANTIC_SAMPLES = "canopy-semantic-samples";
+    /** "model\0release\0prompt_id" -> the prompt's semantic metrics (prompts with at least two rollouts). */
+    public static final String SEMANTIC_PROMPTS = "canopy-semantic-prompts";
+    /** "model\0release" -> SemanticCounts of the release. */
+    public static final String SEMANTIC_COUNTS = "canopy-semantic-counts";
     /** reject reason code -> count of records rejected for it. */
     public static final String REJECTIONS = "canopy-rejections";
 

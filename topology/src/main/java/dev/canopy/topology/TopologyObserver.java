@@ -27,6 +27,10 @@ public interface TopologyObserver {
     default void rolloutAbandoned(String model, String release) {
     }
 
+    /** A completed rollout's text was embedded for semantic diversity, in this many seconds. */
+    default void rolloutEmbedded(double seconds) {
+    }
+
     /** The number of rollouts in flight in one stream task's store. */
     default void inFlight(String taskId, long rollouts) {
     }

@@ -29,7 +29,10 @@ final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[], Route
     private EventParser parser;
     private FixedKeyProcessorContext<byte[], Routed> context;
 
-    ValidateProcessor(int vocabularySize, TopologyObserver observer, boolean countReads) {
+    private final boolean keepText;
+
+    ValidateProcessor(int vocabularySize, TopologyObserver observer, boolean countReads, boolean keepText) {
+        this.keepText = keepText;
         this.vocabularySize = vocabularySize;
         this.observer = observer;
         this.countReads = countReads;
@@ -38,7 +41,7 @@ final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[], Route
     @Override
     public void init(FixedKeyProcessorContext<byte[], Routed> context) {
         this.context = context;
-        this.parser = new EventParser(vocabularySize);
+        this.parser = new EventParser(vocabularySize, keepText);
     }
 
     @Override

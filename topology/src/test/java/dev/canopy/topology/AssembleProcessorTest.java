@@ -19,19 +19,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The assembler alone, with its idle-expiry punctuator fired by hand. */
 class AssembleProcessorTest {
 
-    private final MockProcessorContext<String, CompletedRollout> context = new MockProcessorContext<>();
-    private final AssembleProcessor processor = new AssembleProcessor(Duration.ofMinutes(10), TopologyObserver.NONE);
-    private final EventParser parser = new EventParser();
+    private final MockProcessorContext<String, Finished> context = new MockProcessorContext<>();
+    private final AssembleProcessor processor = new AssembleProcessor(Duration.ofMinutes(10), TopologyObserver.NONE, 12);
+    private final EventParser parser = new EventParser(dev.canopy.core.stats.StepEntropy.DEFAULT_VOCABULARY_SIZE, true);
     private KeyValueStore<String, byte[]> store;
+    private KeyValueStore<String, byte[]> texts;
 
     @BeforeEach
     void init() {
-        store = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
-                .withLoggingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
+        store = memoryStore(Stores.IN_FLIGHT);
+        texts = memoryStore(Stores.TEXTS_IN_FLIGHT);
         processor.init(context);
+    }
+
+    private KeyValueStore<String, byte[]> memoryStore(String name) {
+        KeyValueStore<String, byte[]> s = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
+        s.init(context.getStateStoreContext(), s);
+        context.addStateStore(s);
+        return s;
     }
 
     private void feed(String rollout, int position, String extra, long wallClock) {
@@ -49,9 +56,9 @@ class AssembleProcessorTest {
         assertEquals(2, store.approximateNumEntries());
         assertEquals(1, context.scheduledPunctuators().size());
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(601_001);
-        List<MockProcessorContext.CapturedForward<? extends String, ? extends CompletedRollout>> out = context.forwarded();
+        List<MockProcessorContext.CapturedForward<? extends String, ? extends Finished>> out = context.forwarded();
         assertEquals(1, out.size());
-        CompletedRollout abandoned = out.get(0).record().value();
+        CompletedRollout abandoned = out.get(0).record().value().rollout();
         assertTrue(abandoned.abandoned());
         assertEquals("idle", abandoned.rolloutId());
         assertEquals(2, abandoned.length());
@@ -64,7 +71,8 @@ class AssembleProcessorTest {
         feed("a", 1, ",\"final\":true,\"finish_reason\":\"stop\"", 0);
         assertTrue(context.forwarded().isEmpty());
         feed("a", 0, "", 1);
-        CompletedRollout done = context.forwarded().get(0).record().value();
+        CompletedRollout done = context.forwarded().get(0).record().value().rollout();
+        assertEquals("", context.forwarded().get(0).record().value().text(), "no text in the events: empty text");
         assertEquals(2, done.length());
         assertEquals(2.0, done.entropySum());
         assertEquals(42L, done.completedAt(), "event time falls back to the Kafka record timestamp");
@@ -74,5 +82,27 @@ class AssembleProcessorTest {
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(601_001);
         assertEquals(1, context.forwarded().size(), "the spent marker goes without an abandoned rollout");
         assertEquals(0, store.approximateNumEntries());
+    }
+
+    @Test
+    void shouldKeepTextWithinItsBudgetAndDropItWhenTheRolloutEnds() {
+        feed("t", 1, ",\"text\":\" world\"", 0);
+        feed("t", 0, ",\"text\":\"Hello\"", 1);
+        feed("t", 0, ",\"text\":\"Howdy\"", 2);
+        assertEquals(1, texts.approximateNumEntries());
+        feed("t", 2, ",\"text\":\" and more\",\"final\":true,\"finish_reason\":\"stop\"", 3);
+        Finished f = context.forwarded().get(0).record().value();
+        assertEquals("Hello world", f.text(), "the first piece of a position wins; a piece beyond 12 characters is dropped");
+        assertEquals(0, texts.approximateNumEntries(), "the text leaves the store with the completed rollout");
+        feed("t", 2, ",\"text\":\"!\",\"final\":true,\"finish_reason\":\"stop\"", 4);
+        assertEquals(0, texts.approximateNumEntries(), "a retry after completion keeps no text");
+
+        feed("gone", 0, ",\"text\":\"Bye\"", 5);
+        assertEquals(1, texts.approximateNumEntries());
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(601_006);
+        Finished abandoned = context.forwarded().get(1).record().value();
+        assertTrue(abandoned.rollout().abandoned());
+        assertEquals(null, abandoned.text());
+        assertEquals(0, texts.approximateNumEntries(), "an abandoned rollout's text is deleted");
     }
 }

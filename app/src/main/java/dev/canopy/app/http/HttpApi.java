@@ -124,7 +124,7 @@ public final class HttpApi {
     }
 
     private void report(HttpExchange ex) throws Exception {
-        respond(ex, 200, "application/json", ReportJson.toJson(app.report()).getBytes(StandardCharsets.UTF_8));
+        respond(ex, 200, "application/json", app.reportJson());
     }
 
     private void windows(HttpExchange ex) throws Exception {

@@ -3,6 +3,9 @@ package dev.canopy.app.metrics;
 import dev.canopy.core.stats.Correlations;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.semantic.SemanticCodec;
+import dev.canopy.semantic.SemanticCounts;
+import dev.canopy.semantic.SemanticMetrics;
 import dev.canopy.topology.ShiftVerdict;
 import dev.canopy.topology.TopologyObserver;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -53,6 +56,7 @@ public final class CanopyMetrics implements TopologyObserver {
     private final Counter events;
     private final Counter rejected;
     private final Histogram lag;
+    private final Histogram embedding;
     private final Counter overflow;
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final Set<GroupKey> overflowed = ConcurrentHashMap.newKeySet();
@@ -76,6 +80,8 @@ public final class CanopyMetrics implements TopologyObserver {
         }
         lag = Histogram.builder().name(MetricCatalogue.LAG.metricName()).help(MetricCatalogue.LAG.help())
                 .classicOnly().classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300).register(registry);
+        embedding = Histogram.builder().name(MetricCatalogue.EMBEDDING_SECONDS.metricName()).help(MetricCatalogue.EMBEDDING_SECONDS.help())
+                .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1).register(registry);
         overflow = Counter.builder().name(MetricCatalogue.GROUPS_OVERFLOW.metricName()).help(MetricCatalogue.GROUPS_OVERFLOW.help())
                 .register(registry);
         GaugeWithCallback.builder().name(MetricCatalogue.IN_FLIGHT.metricName()).help(MetricCatalogue.IN_FLIGHT.help())
@@ -92,7 +98,7 @@ public final class CanopyMetrics implements TopologyObserver {
 
     private static boolean isSnapshotDriven(MetricCatalogue m) {
         return switch (m) {
-            case EVENTS, REJECTED, LAG, GROUPS_OVERFLOW, IN_FLIGHT, STREAMS_STATE, TRACKED_GROUPS -> false;
+            case EVENTS, REJECTED, LAG, EMBEDDING_SECONDS, GROUPS_OVERFLOW, IN_FLIGHT, STREAMS_STATE, TRACKED_GROUPS -> false;
             default -> true;
         };
     }
@@ -188,6 +194,33 @@ public final class CanopyMetrics implements TopologyObserver {
         put(out, MetricCatalogue.STEPS_BY_ESTIMATOR, c.surprisalSteps(), model, release, "surprisal");
         put(out, MetricCatalogue.RELEASE_INFO, 1, model, release, r.baseline());
         put(out, MetricCatalogue.RELEASE_FIRST_SEEN, r.firstSeenMs() / 1000.0, model, release);
+        if (r.semantic() != null) {
+            semantic(out, r.semantic(), model, release);
+        }
+    }
+
+    private static void semantic(Map<MetricCatalogue, List<Sample>> out, SemanticCodec.Result s, String model, String release) {
+        SemanticMetrics m = s.metrics();
+        put(out, MetricCatalogue.SEMANTIC_DIVERSITY, m.diversity(), model, release);
+        put(out, MetricCatalogue.SEMANTIC_VENDI, m.vendi(), model, release);
+        put(out, MetricCatalogue.SEMANTIC_PROMPTS, m.prompts(), model, release);
+        for (String[] method : new String[][] {{"pearson"}, {"spearman"}, {"kendall"}}) {
+            put(out, MetricCatalogue.SEMANTIC_RATE_CORRELATION, pick(m.rateCorrelation(), method[0]), model, release, method[0]);
+            put(out, MetricCatalogue.SEMANTIC_LENGTH_CORRELATION, pick(m.lengthCorrelation(), method[0]), model, release, method[0]);
+        }
+        SemanticCounts c = s.counts();
+        put(out, MetricCatalogue.SEMANTIC_ROLLOUTS, c.embedded(), model, release, "embedded");
+        put(out, MetricCatalogue.SEMANTIC_ROLLOUTS, c.notSampled(), model, release, "not_sampled");
+        put(out, MetricCatalogue.SEMANTIC_ROLLOUTS, c.overBudget(), model, release, "over_budget");
+        put(out, MetricCatalogue.SEMANTIC_ROLLOUTS, c.withoutText(), model, release, "without_text");
+    }
+
+    private static double pick(Correlations.Coefficients c, String method) {
+        return switch (method) {
+            case "pearson" -> c.pearson();
+            case "spearman" -> c.spearman();
+            default -> c.kendall();
+        };
     }
 
     private static void window(Map<MetricCatalogue, List<Sample>> out, GroupMetrics m, String model, String release, String window) {
@@ -232,6 +265,11 @@ public final class CanopyMetrics implements TopologyObserver {
     @Override
     public void rolloutMeasured(String model, String release, long lagMillis) {
         lag.observe(lagMillis / 1000.0);
+    }
+
+    @Override
+    public void rolloutEmbedded(double seconds) {
+        embedding.observe(seconds);
     }
 
     @Override

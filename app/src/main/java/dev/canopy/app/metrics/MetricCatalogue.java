@@ -36,6 +36,15 @@ public enum MetricCatalogue {
     RELEASE_INFO("canopy_release_info", Type.GAUGE, "1 for every tracked release; baseline is the release it is compared with (empty for a model's first).", "model", "release", "baseline"),
     RELEASE_FIRST_SEEN("canopy_release_first_seen_timestamp_seconds", Type.GAUGE, "When the release was first seen (or announced), Unix time.", "model", "release"),
 
+    // --- semantic diversity (canopy.semantic.enabled), cumulative per model and release ---
+    SEMANTIC_DIVERSITY("canopy_semantic_diversity", Type.GAUGE, "Semantic diversity: mean over prompts of the mean rollout diversity d_i = 1 - mean cosine similarity to the prompt's other rollouts.", "model", "release"),
+    SEMANTIC_VENDI("canopy_semantic_vendi_score", Type.GAUGE, "Vendi score (effective number of distinct answers per prompt), mean over prompts.", "model", "release"),
+    SEMANTIC_RATE_CORRELATION("canopy_semantic_diversity_entropy_rate_correlation", Type.GAUGE, "Correlation of rollout diversity d_i with entropy rate, pooled over prompts like rho (the paper's second finding).", "model", "release", "method"),
+    SEMANTIC_LENGTH_CORRELATION("canopy_semantic_diversity_length_correlation", Type.GAUGE, "Correlation of rollout diversity d_i with length, pooled over prompts.", "model", "release", "method"),
+    SEMANTIC_PROMPTS("canopy_semantic_prompts", Type.GAUGE, "Prompts with at least two embedded rollouts (the ones semantic diversity is measured on).", "model", "release"),
+    SEMANTIC_ROLLOUTS("canopy_semantic_rollouts_total", Type.COUNTER, "Completed rollouts seen by the semantic stage, by outcome (embedded, not_sampled, over_budget, without_text).", "model", "release", "outcome"),
+    EMBEDDING_SECONDS("canopy_semantic_embedding_seconds", Type.HISTOGRAM, "Time to embed one rollout's text on the stream thread."),
+
     // --- release shift detection ---
     SHIFT_STATUS("canopy_shift_status", Type.GAUGE, "1 for the shift detector's current verdict on a metric of a model's current release against its baseline (status: insufficient_data, no_evidence, shift).", "model", "baseline", "candidate", "metric", "status"),
     SHIFT_EFFECT("canopy_shift_effect", Type.GAUGE, "Candidate minus baseline value of the compared metric, on the metric's own scale.", "model", "baseline", "candidate", "metric"),

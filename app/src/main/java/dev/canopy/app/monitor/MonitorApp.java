@@ -7,6 +7,7 @@ import dev.canopy.core.report.Report;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.semantic.MiniLmEmbedder;
 import dev.canopy.topology.CanopyTopology;
 import dev.canopy.topology.ReleaseLineage;
 import dev.canopy.topology.ReleaseRecord;
@@ -73,7 +74,8 @@ public final class MonitorApp implements AutoCloseable {
         TopicSetup.ensure(settings.clientProperties(), settings.bootstrapServers(), settings.topicPartitions(),
                 settings.replicationFactor(), settings.monitor().topics().all(), settings.monitor().topics().deadLetter(),
                 settings.monitor().topics().releases());
-        this.streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), metrics),
+        this.streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), metrics,
+                        settings.monitor().semantic().enabled() ? new MiniLmEmbedder() : null),
                 settings.streamsProperties(self.host() + ":" + self.port()));
         streams.setStateListener((now, old) -> {
             metrics.streamsState(now.name());
@@ -135,8 +137,12 @@ public final class MonitorApp implements AutoCloseable {
 
     /** This instance's own cumulative state (the groups of the partitions it owns). */
     public StoreReports.Partial localPartial() {
-        return StoreReports.read(this.<byte[]>store(Stores.GROUPS), this.<byte[]>store(Stores.PENDING),
+        StoreReports.Partial p = StoreReports.read(this.<byte[]>store(Stores.GROUPS), this.<byte[]>store(Stores.PENDING),
                 this.<Long>store(Stores.REJECTIONS), settings.monitor().statistics());
+        if (settings.monitor().semantic().enabled()) {
+            p.semantic().putAll(StoreReports.readSemantic(this.<byte[]>store(Stores.SEMANTIC_PROMPTS), this.<byte[]>store(Stores.SEMANTIC_COUNTS)));
+        }
+        return p;
     }
 
     public byte[] localPartialBytes() {
@@ -150,6 +156,10 @@ public final class MonitorApp implements AutoCloseable {
      * @throws IOException when another instance cannot be reached
      */
     public Report report() throws IOException, InterruptedException {
+        return merged().report();
+    }
+
+    private StoreReports.Partial merged() throws IOException, InterruptedException {
         StoreReports.Partial all = localPartial();
         for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
             if (m.hostInfo().equals(self)) {
@@ -157,7 +167,16 @@ public final class MonitorApp implements AutoCloseable {
             }
             all.merge(Partials.decode(fetch(m.hostInfo(), "/api/v1/internal/partial")));
         }
-        return all.report();
+        return all;
+    }
+
+    /** The cumulative report as JSON, with each release's {@code semantic} block when semantic diversity is on. */
+    public byte[] reportJson() throws IOException, InterruptedException {
+        StoreReports.Partial all = merged();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        dev.canopy.core.report.ReportJson.write(all.report(), out, settings.monitor().semantic().enabled()
+                ? all.semanticExtension() : dev.canopy.core.report.ReportJson.GroupExtension.NONE);
+        return out.toByteArray();
     }
 
     /** The windows of one release, from whichever instance owns it; null when this instance owns it not and none does. */
@@ -209,7 +228,7 @@ public final class MonitorApp implements AutoCloseable {
             GroupMetrics rolling = w == null || w.accumulator().rollouts() == 0 ? null : GroupMetrics.of(e.getKey(), w.accumulator());
             ReleaseLineage.Release r = lineage.get(e.getKey());
             releases.add(new ReleaseSnapshot(GroupMetrics.of(e.getKey(), acc), rolling, r == null ? "" : r.baseline(),
-                    r == null ? 0 : r.deployedAt(), acc.lastSeen()));
+                    r == null ? 0 : r.deployedAt(), acc.lastSeen(), local.semantic().get(e.getKey())));
         }
         metrics.publish(releases);
         metrics.publishShifts(localShifts());

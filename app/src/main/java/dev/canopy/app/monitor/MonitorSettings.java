@@ -7,6 +7,7 @@ import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.PairSample;
 import dev.canopy.core.stats.StepEntropy;
 import dev.canopy.topology.MonitorConfig;
+import dev.canopy.topology.SemanticSettings;
 import dev.canopy.topology.Topics;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -71,6 +72,11 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         k.put("canopy.shift.alpha", new String[] {"0.05", "false-alarm probability per release pair, over all metrics and all time"});
         k.put("canopy.shift.min.rollouts", new String[] {"50", "rollouts per release before the detector gives a verdict"});
         k.put("canopy.shift.target.rollouts", new String[] {"1000", "sample size at which the confidence sequences are tightest"});
+        k.put("canopy.semantic.enabled", new String[] {"false", "semantic diversity: keep rollout texts in flight and embed completed rollouts (flag --semantic)"});
+        k.put("canopy.semantic.max.chars", new String[] {"" + SemanticSettings.DEFAULT_MAX_CHARS, "characters of text kept per rollout (its beginning)"});
+        k.put("canopy.semantic.per.prompt", new String[] {"" + SemanticSettings.DEFAULT_PER_PROMPT, "embedded rollouts kept per prompt; a uniform sample beyond"});
+        k.put("canopy.semantic.max.prompts", new String[] {"" + SemanticSettings.DEFAULT_MAX_PROMPTS, "prompts with embedded rollouts kept per release; a uniform sample beyond"});
+        k.put("canopy.semantic.max.rate", new String[] {"" + (int) SemanticSettings.DEFAULT_MAX_RATE, "embeddings per second this instance may spend; more are counted as over budget"});
         k.put("canopy.vocabulary.size", new String[] {"" + StepEntropy.DEFAULT_VOCABULARY_SIZE, "vocabulary size for the CE* upper bound of top-k steps"});
         k.put("canopy.pair.capacity", new String[] {"" + PairSample.DEFAULT_CAPACITY, "(N, r) pairs kept exactly per prompt group; a bottom-k sample beyond"});
         k.put("canopy.max.prompts", new String[] {"" + GroupAccumulator.DEFAULT_MAX_PROMPTS, "prompt groups tracked per release; a uniform sample beyond"});
@@ -175,7 +181,10 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
                     reader.duration("canopy.window.advance"), reader.duration("canopy.window.grace"),
                     reader.integer("canopy.window.kept", 1),
                     new ShiftDetector.Settings(reader.decimal("canopy.shift.alpha"), reader.integer("canopy.shift.min.rollouts", 4),
-                            reader.integer("canopy.shift.target.rollouts", 1)));
+                            reader.integer("canopy.shift.target.rollouts", 1)),
+                    new SemanticSettings(reader.bool("canopy.semantic.enabled"), reader.integer("canopy.semantic.max.chars", 1),
+                            reader.integer("canopy.semantic.per.prompt", 2), reader.integer("canopy.semantic.max.prompts", 1),
+                            reader.positive("canopy.semantic.max.rate")));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -277,6 +286,22 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
             } catch (NumberFormatException e) {
                 throw error(key, v, "use a number such as 0.05");
             }
+        }
+
+        boolean bool(String key) {
+            String v = string(key).toLowerCase(Locale.ROOT);
+            if (v.equals("true") || v.equals("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw error(key, v, "use true or false");
+        }
+
+        double positive(String key) {
+            double d = decimal(key);
+            if (!(d > 0) || Double.isInfinite(d)) {
+                throw error(key, string(key), "use a positive number");
+            }
+            return d;
         }
 
         int port(String key) {

@@ -2,6 +2,7 @@ package dev.canopy.app.monitor;
 
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
+import dev.canopy.semantic.SemanticCodec;
 import dev.canopy.topology.StoreReports;
 
 import java.io.ByteArrayInputStream;
@@ -15,7 +16,7 @@ import java.util.Map;
 /** Binary form of one instance's cumulative state, exchanged between instances for the report API. */
 final class Partials {
 
-    private static final int MAGIC = 0x43414e31; // "CAN1"
+    private static final int MAGIC = 0x43414e32; // "CAN2": with semantic results
 
     private Partials() {
     }
@@ -34,6 +35,12 @@ final class Partials {
             for (Map.Entry<String, Long> e : p.rejections().entrySet()) {
                 out.writeUTF(e.getKey());
                 out.writeLong(e.getValue());
+            }
+            out.writeInt(p.semantic().size());
+            for (Map.Entry<GroupKey, SemanticCodec.Result> e : p.semantic().entrySet()) {
+                out.writeUTF(e.getKey().model());
+                out.writeUTF(e.getKey().release());
+                SemanticCodec.write(out, e.getValue().metrics(), e.getValue().counts());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -55,6 +62,11 @@ final class Partials {
             int reasons = in.readInt();
             for (int i = 0; i < reasons; i++) {
                 p.rejections().put(in.readUTF(), in.readLong());
+            }
+            int semantic = in.readInt();
+            for (int i = 0; i < semantic; i++) {
+                GroupKey key = new GroupKey(in.readUTF(), in.readUTF());
+                p.semantic().put(key, SemanticCodec.read(in));
             }
         }
         return p;

@@ -4,6 +4,10 @@ import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.core.stats.Correlations;
+import dev.canopy.semantic.SemanticCodec;
+import dev.canopy.semantic.SemanticCounts;
+import dev.canopy.semantic.SemanticMetrics;
 import dev.canopy.topology.ShiftVerdict;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -43,6 +47,16 @@ class MetricsExpositionTest {
         return acc;
     }
 
+    /** Two prompts' semantic metrics, pooled as the monitor does. */
+    private static SemanticCodec.Result semantic() {
+        List<SemanticMetrics.Prompt> prompts = List.of(
+                new SemanticMetrics.Prompt("p-0", 8, 0.25, 2.5, new Correlations.Coefficients(0.5, 0.4, 0.3, 0.01),
+                        new Correlations.Coefficients(0.2, 0.1, 0.05, 0.5)),
+                new SemanticMetrics.Prompt("p-1", 6, 0.35, 3.0, new Correlations.Coefficients(0.3, 0.2, 0.1, 0.02),
+                        new Correlations.Coefficients(-0.1, 0.0, 0.0, -0.2)));
+        return new SemanticCodec.Result(SemanticMetrics.pool(15, prompts), new SemanticCounts(2, 15, 20, 1));
+    }
+
     private static String scrape(PrometheusRegistry registry) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
@@ -57,12 +71,13 @@ class MetricsExpositionTest {
         GroupAccumulator b = accumulator("v2", 40, 0.03);
         metrics.publish(List.of(
                 new ReleaseSnapshot(GroupMetrics.of(base, a), GroupMetrics.of(base, a), "", NOW - 3_600_000, NOW - 1000),
-                new ReleaseSnapshot(GroupMetrics.of(tuned, b), null, "v1", NOW - 600_000, NOW)));
+                new ReleaseSnapshot(GroupMetrics.of(tuned, b), null, "v1", NOW - 600_000, NOW, semantic())));
         metrics.publishShifts(List.of(new ShiftVerdict("chat", "v1", "v2", "length_entropy_rate.pearson", "shift", "up",
                 0.42, 0.21, 0.6, 30, 40, NOW)));
         metrics.eventRead();
         metrics.eventRejected("not_json");
         metrics.rolloutMeasured("chat", "v2", 1500);
+        metrics.rolloutEmbedded(0.004);
         metrics.inFlight("0_0", 7);
         metrics.streamsState("RUNNING");
         return metrics;

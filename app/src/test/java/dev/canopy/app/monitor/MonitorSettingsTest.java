@@ -76,6 +76,23 @@ class MonitorSettingsTest {
     }
 
     @Test
+    void shouldReadSemanticSettingsAndNameTheKeyOfABadOne() {
+        MonitorSettings off = MonitorSettings.resolve(BOOTSTRAP, Map.of(), null);
+        assertEquals(false, off.monitor().semantic().enabled(), "off by default: it keeps generated text");
+        MonitorSettings on = MonitorSettings.resolve(Map.of("canopy.bootstrap.servers", "b:1", "canopy.semantic.enabled", "true"),
+                Map.of("CANOPY_SEMANTIC_PER_PROMPT", "8", "CANOPY_SEMANTIC_MAX_RATE", "12.5"), null);
+        assertEquals(true, on.monitor().semantic().enabled());
+        assertEquals(8, on.monitor().semantic().perPrompt());
+        assertEquals(12.5, on.monitor().semantic().maxRate());
+        UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_SEMANTIC_ENABLED", "yes"), null));
+        assertTrue(e.getMessage().contains("canopy.semantic.enabled") && e.getMessage().contains("true or false"), e.getMessage());
+        UserError k = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_SEMANTIC_PER_PROMPT", "1"), null));
+        assertTrue(k.getMessage().contains("canopy.semantic.per.prompt") && k.getMessage().contains("at least 2"), k.getMessage());
+        UserError r = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_SEMANTIC_MAX_RATE", "0"), null));
+        assertTrue(r.getMessage().contains("canopy.semantic.max.rate"), r.getMessage());
+    }
+
+    @Test
     void shouldRequireBootstrapServers() {
         UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(Map.of(), Map.of(), null));
         assertTrue(e.getMessage().contains("--bootstrap-servers"), e.getMessage());
