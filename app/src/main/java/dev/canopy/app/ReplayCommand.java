@@ -34,17 +34,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StatisticsOptions statistics = new StatisticsOptions();
 
-    @Option(names = "--semantic", description = {"Also measure semantic diversity (the paper's second finding) from the events' text fields,",
-            "with an in-process sentence-embedding model (all-MiniLM-L6-v2, quantized). Adds a 'semantic' block per release."})
-    boolean semantic;
-
-    @Option(names = "--semantic-max-chars", defaultValue = "4000", paramLabel = "N",
-            description = "Text kept per rollout for embedding (default: ${DEFAULT-VALUE}).")
-    int semanticMaxChars;
-
-    @Option(names = "--semantic-per-prompt", defaultValue = "64", paramLabel = "K",
-            description = "Embedded rollouts kept per prompt group, a uniform sample beyond (default: ${DEFAULT-VALUE}).")
-    int semanticPerPrompt;
+    @picocli.CommandLine.Mixin
+    SemanticOptions semantic = new SemanticOptions();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -52,11 +43,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long total = EventFiles.totalSize(files, "give JSONL or JSONL.gz event files");
-        if (semantic && (semanticMaxChars < 1 || semanticPerPrompt < 2)) {
-            throw new UserError("--semantic-max-chars must be positive and --semantic-per-prompt at least 2");
-        }
-        SemanticAnalyzer analyzer = semantic ? new SemanticAnalyzer(new MiniLmEmbedder(), semanticPerPrompt, 10_000) : null;
-        ReplayEngine engine = semantic ? new ReplayEngine(statistics.toOptions(), semanticMaxChars, analyzer::accept)
+        semantic.validate();
+        SemanticAnalyzer analyzer = semantic.enabled() ? semantic.analyzer(new MiniLmEmbedder()) : null;
+        ReplayEngine engine = analyzer != null ? new ReplayEngine(statistics.toOptions(), semantic.maxChars(), analyzer::accept)
                 : new ReplayEngine(statistics.toOptions());
         AtomicLong bytesRead = new AtomicLong();
         long started = System.nanoTime();

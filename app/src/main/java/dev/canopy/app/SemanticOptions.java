@@ -1,0 +1,52 @@
+package dev.canopy.app;
+
+import dev.canopy.semantic.Embedder;
+import dev.canopy.semantic.SemanticAnalyzer;
+import picocli.CommandLine.Option;
+
+/**
+ * The semantic-diversity options shared by {@code canopy replay} and {@code canopy compare}: whether to
+ * measure it, how much text of a rollout to embed and how many embedded rollouts to keep per prompt group.
+ */
+public final class SemanticOptions {
+
+    /** Prompt groups whose embeddings are kept per model and release (the smallest prompt-id hashes beyond). */
+    public static final int MAX_PROMPTS = 10_000;
+
+    @Option(names = "--semantic", description = {"Semantic diversity (the paper's second finding): the events' text fields are embedded",
+            "with an in-process sentence-embedding model (all-MiniLM-L6-v2, quantized) and compared within each prompt group."})
+    boolean enabled;
+
+    @Option(names = "--semantic-max-chars", defaultValue = "4000", paramLabel = "N",
+            description = "Text kept per rollout for embedding (default: ${DEFAULT-VALUE}).")
+    int maxChars;
+
+    @Option(names = "--semantic-per-prompt", defaultValue = "64", paramLabel = "K",
+            description = "Embedded rollouts kept per prompt group, a uniform sample beyond (default: ${DEFAULT-VALUE}).")
+    int perPrompt;
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public int maxChars() {
+        return maxChars;
+    }
+
+    public int perPrompt() {
+        return perPrompt;
+    }
+
+    /** Checks the settings when semantic diversity is on; a {@link UserError} names the bad one. */
+    public void validate() {
+        if (enabled && (maxChars < 1 || perPrompt < 2)) {
+            throw new UserError("--semantic-max-chars must be positive and --semantic-per-prompt at least 2");
+        }
+    }
+
+    /** A new analyzer with these settings (after {@link #validate()}). */
+    public SemanticAnalyzer analyzer(Embedder embedder) {
+        validate();
+        return new SemanticAnalyzer(embedder, perPrompt, MAX_PROMPTS);
+    }
+}
