@@ -96,9 +96,14 @@ final class Bootstrap {
 
     /** Prompt ids both releases have. */
     static int sharedPrompts(ReleaseData baseline, ReleaseData candidate) {
+        return sharedPrompts(baseline.prompts(), candidate.prompts());
+    }
+
+    /** Prompt ids both tables have. */
+    static int sharedPrompts(PromptRows baseline, PromptRows candidate) {
         int shared = 0;
-        for (int i = 0; i < baseline.prompts().size(); i++) {
-            if (candidate.prompts().indexOf(baseline.prompts().id(i)) >= 0) {
+        for (int i = 0; i < baseline.size(); i++) {
+            if (candidate.indexOf(baseline.id(i)) >= 0) {
                 shared++;
             }
         }
@@ -116,19 +121,9 @@ final class Bootstrap {
         if (design == Design.ROLLOUTS && (baseline.rollouts() == null || candidate.rollouts() == null)) {
             throw new IllegalArgumentException("the rollout bootstrap needs the rollouts of both releases");
         }
-        SplittableRandom master = new SplittableRandom(seed);
-        long[] seeds = new long[count];
-        for (int b = 0; b < count; b++) {
-            seeds[b] = master.nextLong();
-        }
-        double[][] base = new double[Metric.COUNT][count];
-        double[][] cand = new double[Metric.COUNT][count];
         Resampler resampler = switch (design) {
             case PAIRED_PROMPTS -> paired(baseline.prompts(), candidate.prompts());
-            case UNPAIRED_PROMPTS -> (rng, out) -> {
-                out[0] = baseline.prompts().pooled(draw(rng, baseline.prompts().size()), baseline.prompts().size());
-                out[1] = candidate.prompts().pooled(draw(rng, candidate.prompts().size()), candidate.prompts().size());
-            };
+            case UNPAIRED_PROMPTS -> unpaired(baseline.prompts(), candidate.prompts());
             case ROLLOUTS -> (rng, out) -> {
                 RolloutTable b = baseline.rollouts();
                 RolloutTable c = candidate.rollouts();
@@ -136,11 +131,44 @@ final class Bootstrap {
                 out[1] = c.pooled(draw(rng, c.size()), c.size(), rankCapacity);
             };
         };
+        return replicate(resampler, Metric.COUNT, design, count, seed, progress);
+    }
+
+    /**
+     * The prompt bootstrap of any two per-prompt tables, e.g. the semantic metrics: the draws of
+     * {@link #run} for the same design and seed, so tables with the same prompt ids in the same order get
+     * the same resampled prompt lists as the release's main metrics.
+     *
+     * @param metrics the length of the tables' pooled vectors
+     */
+    static Replicates runPrompts(PromptRows baseline, PromptRows candidate, Design design, int metrics, int count, long seed,
+                                 IntConsumer progress) {
+        Resampler resampler = switch (design) {
+            case PAIRED_PROMPTS -> paired(baseline, candidate);
+            case UNPAIRED_PROMPTS -> unpaired(baseline, candidate);
+            case ROLLOUTS -> throw new IllegalArgumentException("per-prompt tables are resampled by prompt");
+        };
+        return replicate(resampler, metrics, design, count, seed, progress);
+    }
+
+    /** The design of a prompt bootstrap over two tables: paired when they share a prompt id. */
+    static Design choosePrompts(PromptRows baseline, PromptRows candidate) {
+        return sharedPrompts(baseline, candidate) > 0 ? Design.PAIRED_PROMPTS : Design.UNPAIRED_PROMPTS;
+    }
+
+    private static Replicates replicate(Resampler resampler, int metrics, Design design, int count, long seed, IntConsumer progress) {
+        SplittableRandom master = new SplittableRandom(seed);
+        long[] seeds = new long[count];
+        for (int b = 0; b < count; b++) {
+            seeds[b] = master.nextLong();
+        }
+        double[][] base = new double[metrics][count];
+        double[][] cand = new double[metrics][count];
         AtomicInteger done = new AtomicInteger();
         IntStream.range(0, count).parallel().forEach(b -> {
             double[][] out = new double[2][];
             resampler.replicate(new SplittableRandom(seeds[b]), out);
-            for (int m = 0; m < Metric.COUNT; m++) {
+            for (int m = 0; m < metrics; m++) {
                 base[m][b] = out[0][m];
                 cand[m][b] = out[1][m];
             }
@@ -149,13 +177,33 @@ final class Bootstrap {
         return new Replicates(design, count, seed, base, cand);
     }
 
+    /** Per-prompt statistics that pool to a vector of metrics: what the prompt bootstrap resamples. */
+    interface PromptRows {
+        int size();
+
+        String id(int i);
+
+        /** The row of a prompt id, or -1. */
+        int indexOf(String id);
+
+        /** The pooled metrics of the rows {@code rows[0..count)}, a row as often as it is listed. */
+        double[] pooled(int[] rows, int count);
+    }
+
     @FunctionalInterface
     private interface Resampler {
         /** Fills out[0] (baseline) and out[1] (candidate) with one replicate's metric vectors. */
         void replicate(SplittableRandom rng, double[][] out);
     }
 
-    private static Resampler paired(PromptTable b, PromptTable c) {
+    private static Resampler unpaired(PromptRows b, PromptRows c) {
+        return (rng, out) -> {
+            out[0] = b.pooled(draw(rng, b.size()), b.size());
+            out[1] = c.pooled(draw(rng, c.size()), c.size());
+        };
+    }
+
+    private static Resampler paired(PromptRows b, PromptRows c) {
         List<int[]> union = new ArrayList<>();
         for (int i = 0; i < b.size(); i++) {
             union.add(new int[] {i, c.indexOf(b.id(i))});

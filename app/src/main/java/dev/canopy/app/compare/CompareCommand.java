@@ -1,8 +1,12 @@
 package dev.canopy.app.compare;
 
+import dev.canopy.app.SemanticOptions;
 import dev.canopy.app.StatisticsOptions;
 import dev.canopy.app.UserError;
 import dev.canopy.core.replay.ReplayEngine;
+import dev.canopy.semantic.Embedder;
+import dev.canopy.semantic.MiniLmEmbedder;
+import dev.canopy.semantic.SemanticAnalyzer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,13 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * {@code canopy compare}: did a release change how the model spends its uncertainty, and is the change
  * real? Compares two releases' pooled metrics with the reference's bootstrap (paired over shared prompt
  * ids, 2000 replicates, percentile 95% intervals) and writes compare.json, report.md and three figures.
  * The point estimates are exactly what {@code canopy replay} (or the monitor's report, with
- * {@code --from}) reports for the two groups.
+ * {@code --from}) reports for the two groups. With {@code --semantic} it also compares semantic diversity
+ * (see {@link SemanticComparison}).
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"A/B comparison of two releases with bootstrap intervals (the paper's method).",
@@ -32,9 +38,12 @@ import java.util.concurrent.Callable;
                 "Paired over prompt ids when the releases share them (resampling prompts), unpaired when they share none;",
                 "over rollouts for production traffic without prompt ids (needs event files).",
                 "Writes compare.json, report.md, " + ComparePlots.SCATTER + ", " + ComparePlots.DECOMPOSITION + " and "
-                        + ComparePlots.CORRELATIONS + " to --out."},
+                        + ComparePlots.CORRELATIONS + " to --out.",
+                "With --semantic also semantic diversity, its Vendi score and its correlations with entropy rate and length",
+                "(from the events' text, or the monitor's semantic block with --from), and " + ComparePlots.SEMANTIC + "."},
         footer = {"", "Example:", "  canopy compare --baseline sim-chat-8b@base-2026-11-01 --candidate sim-chat-8b@ft-2026-11-20 events.jsonl.gz",
-                "  canopy compare --baseline m@r1 --candidate m@r2 --from http://127.0.0.1:9400"})
+                "  canopy compare --baseline m@r1 --candidate m@r2 --from http://127.0.0.1:9400",
+                "  canopy compare --semantic --baseline m@r1 --candidate m@r2 events-with-text.jsonl.gz"})
 public final class CompareCommand implements Callable<Integer> {
 
     /** Fewest replicates accepted: below it a 2.5% tail holds only a couple of values. */
@@ -68,6 +77,21 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     StatisticsOptions statistics = new StatisticsOptions();
 
+    @Mixin
+    SemanticOptions semantic = new SemanticOptions();
+
+    /** Makes the sentence-embedding model, only when --semantic reads event files. */
+    private final Supplier<Embedder> embedders;
+
+    public CompareCommand() {
+        this(MiniLmEmbedder::new);
+    }
+
+    /** @param embedders makes the embedder of {@code --semantic} (tests give a small deterministic one) */
+    CompareCommand(Supplier<Embedder> embedders) {
+        this.embedders = embedders;
+    }
+
     @Override
     public Integer call() throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -89,10 +113,16 @@ public final class CompareCommand implements Callable<Integer> {
             throw new UserError("--out " + out + " is a file: give a directory (it is created when missing)");
         }
         ReplayEngine.Options options = statistics.toOptions();
+        semantic.validate();
         PrintStream err = System.err;
 
-        LoadedReleases input = from != null ? MonitorReportInput.read(from, base, cand)
-                : EventFileInput.read(files, options, base, cand, err);
+        LoadedReleases input;
+        if (from != null) {
+            input = MonitorReportInput.read(from, base, cand, semantic.enabled());
+        } else {
+            SemanticAnalyzer analyzer = semantic.enabled() ? semantic.analyzer(embedders.get()) : null;
+            input = EventFileInput.read(files, options, analyzer, semantic.maxChars(), base, cand, err);
+        }
         Bootstrap.Design design = Bootstrap.choose(input.baseline(), input.candidate());
         if (design == Bootstrap.Design.ROLLOUTS && from != null) {
             throw new UserError("--from: " + base + " and " + cand + " are production traffic without prompt ids, whose bootstrap"
@@ -103,6 +133,10 @@ public final class CompareCommand implements Callable<Integer> {
         Bootstrap.Replicates reps = Bootstrap.run(input.baseline(), input.candidate(), design, replicates, seed,
                 options.pairCapacity(), progress::update);
         Comparison comparison = Comparison.of(input.baseline(), input.candidate(), reps, input.source());
+        if (input.semantic()) {
+            comparison = comparison.withSemantic(SemanticComparison.of(input.semanticBaseline(), input.semanticCandidate(), design,
+                    replicates, seed));
+        }
         List<Path> written = write(comparison, from);
         printSummary(comparison, written);
         return 0;
@@ -141,6 +175,14 @@ public final class CompareCommand implements Callable<Integer> {
         figures.add(new MarkdownReport.Figure(ComparePlots.CORRELATIONS, "rho(N, r) by method.",
                 "Each release's pooled coefficient with its own 95% bootstrap interval (the table gives the interval of the difference,"
                         + " which is what decides significance; with paired prompts it is narrower than the two bars suggest)."));
+        if (c.semantic() != null) {
+            Path semanticFigure = out.resolve(ComparePlots.SEMANTIC);
+            ComparePlots.semantic(c, semanticFigure);
+            written.add(semanticFigure);
+            figures.add(new MarkdownReport.Figure(ComparePlots.SEMANTIC, "Semantic diversity against entropy rate, per prompt.",
+                    "Each dot is a prompt: its mean rollout diversity d̄ against its mean entropy rate R. This is the relation between"
+                            + " prompts; the table's corr(d, r) is the one within prompts, between a prompt's rollouts."));
+        }
         if (from != null) {
             notes.add("**Live input.** Read from a running monitor, which keeps counting: a later run sees more rollouts and can differ.");
         }
@@ -159,6 +201,21 @@ public final class CompareCommand implements Callable<Integer> {
             Comparison.Result r = c.result(m);
             o.printf(Locale.ROOT, "  %-32s %10s -> %-10s delta %s %s%s%n", m.key(), plain(r.baseline()), plain(r.candidate()),
                     plain(r.delta()), plainInterval(r), Boolean.TRUE.equals(r.significant()) ? "  significant" : "");
+        }
+        SemanticComparison s = c.semantic();
+        if (s != null) {
+            o.printf(Locale.ROOT, "  semantic diversity: %s%n", s.resampled()
+                    ? "prompt bootstrap (" + (s.design().paired() ? "paired" : "unpaired") + "), " + s.baseline().prompts() + " and "
+                    + s.candidate().prompts() + " prompts"
+                    : "no interval (traffic without prompt ids is one group)");
+            for (SemanticMetric m : SemanticMetric.values()) {
+                Comparison.Result r = s.result(m);
+                o.printf(Locale.ROOT, "  %-32s %10s -> %-10s delta %s %s%s%n", "semantic." + m.key(), plain(r.baseline()), plain(r.candidate()),
+                        plain(r.delta()), plainInterval(r), Boolean.TRUE.equals(r.significant()) ? "  significant" : "");
+            }
+            SemanticComparison.Ratio ratio = s.ratio();
+            o.printf(Locale.ROOT, "  %-32s %s [%s, %s]%n", "corr(d, r) candidate/baseline", plain(ratio.value()), plain(ratio.ciLow()),
+                    plain(ratio.ciHigh()));
         }
         o.println("wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
         o.flush();

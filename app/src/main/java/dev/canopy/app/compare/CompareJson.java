@@ -19,6 +19,19 @@ import java.nio.file.Path;
  * Metric keys are the report schema's field paths ({@link Metric}); delta = candidate − baseline and the
  * interval is the 95% percentile bootstrap interval of the delta. Undefined numbers are null, and so is
  * {@code significant} when the interval is undefined. Doubles are written in full precision.
+ *
+ * <p>With {@code --semantic} a {@code semantic} object follows {@code metrics} (without it the file is
+ * unchanged):
+ * <pre>
+ * "semantic": {"paired": true, "mode": "prompt",
+ *              "prompts": {"baseline": 48, "candidate": 48, "shared": 48},
+ *              "rollouts_embedded": {"baseline": 1440, "candidate": 1440}, "rollouts_used": {...},
+ *              "metrics": {"diversity": {...}, "vendi": {...}, "diversity_entropy_rate.pearson": {...},
+ *                          "diversity_length.pearson": {...}},
+ *              "diversity_entropy_rate_ratio": {"value": 2.8, "ci_low": 1.9, "ci_high": 4.6}}
+ * </pre>
+ * with the metric objects as above; {@code mode} is "none" (and every interval null) when the semantic
+ * values were not resampled (traffic without prompt ids).
  */
 final class CompareJson {
 
@@ -39,25 +52,61 @@ final class CompareJson {
             g.writeNumberField("seed", c.replicates().seed());
             g.writeObjectFieldStart("metrics");
             for (Metric m : Metric.values()) {
-                Comparison.Result r = c.result(m);
-                g.writeObjectFieldStart(m.key());
-                number(g, "baseline", r.baseline());
-                number(g, "candidate", r.candidate());
-                number(g, "delta", r.delta());
-                number(g, "ci_low", r.ciLow());
-                number(g, "ci_high", r.ciHigh());
-                number(g, "percent_delta", r.percentDelta());
-                if (r.significant() == null) {
-                    g.writeNullField("significant");
-                } else {
-                    g.writeBooleanField("significant", r.significant());
-                }
-                g.writeEndObject();
+                result(g, m.key(), c.result(m));
             }
             g.writeEndObject();
+            if (c.semantic() != null) {
+                semantic(g, c.semantic());
+            }
             g.writeEndObject();
             g.writeRaw('\n');
         }
+    }
+
+    private static void result(JsonGenerator g, String key, Comparison.Result r) throws IOException {
+        g.writeObjectFieldStart(key);
+        number(g, "baseline", r.baseline());
+        number(g, "candidate", r.candidate());
+        number(g, "delta", r.delta());
+        number(g, "ci_low", r.ciLow());
+        number(g, "ci_high", r.ciHigh());
+        number(g, "percent_delta", r.percentDelta());
+        if (r.significant() == null) {
+            g.writeNullField("significant");
+        } else {
+            g.writeBooleanField("significant", r.significant());
+        }
+        g.writeEndObject();
+    }
+
+    private static void semantic(JsonGenerator g, SemanticComparison s) throws IOException {
+        g.writeObjectFieldStart("semantic");
+        g.writeBooleanField("paired", s.resampled() && s.design().paired());
+        g.writeStringField("mode", s.resampled() ? s.design().mode() : "none");
+        g.writeObjectFieldStart("prompts");
+        g.writeNumberField("baseline", s.baseline().prompts());
+        g.writeNumberField("candidate", s.candidate().prompts());
+        g.writeNumberField("shared", Bootstrap.sharedPrompts(s.baseline().table(), s.candidate().table()));
+        g.writeEndObject();
+        g.writeObjectFieldStart("rollouts_embedded");
+        g.writeNumberField("baseline", s.baseline().embedded());
+        g.writeNumberField("candidate", s.candidate().embedded());
+        g.writeEndObject();
+        g.writeObjectFieldStart("rollouts_used");
+        g.writeNumberField("baseline", s.baseline().used());
+        g.writeNumberField("candidate", s.candidate().used());
+        g.writeEndObject();
+        g.writeObjectFieldStart("metrics");
+        for (SemanticMetric m : SemanticMetric.values()) {
+            result(g, m.key(), s.result(m));
+        }
+        g.writeEndObject();
+        g.writeObjectFieldStart("diversity_entropy_rate_ratio");
+        number(g, "value", s.ratio().value());
+        number(g, "ci_low", s.ratio().ciLow());
+        number(g, "ci_high", s.ratio().ciHigh());
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     private static void number(JsonGenerator g, String name, double v) throws IOException {

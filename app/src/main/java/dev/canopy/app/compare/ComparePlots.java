@@ -45,13 +45,15 @@ import java.util.Locale;
 /**
  * The paper's three figures for a comparison, as PNG files drawn headless with JFreeChart: length against
  * entropy rate with least-squares lines, the CE* = L·R + coupling decomposition, and rho(N, r) by method
- * with the bootstrap intervals. The baseline is blue, the candidate orange, in every figure.
+ * with the bootstrap intervals; with {@code --semantic} a fourth, each prompt's semantic diversity against its
+ * mean entropy rate. The baseline is blue, the candidate orange, in every figure.
  */
 final class ComparePlots {
 
     static final String SCATTER = "entropy-rate-vs-length.png";
     static final String DECOMPOSITION = "decomposition.png";
     static final String CORRELATIONS = "correlations.png";
+    static final String SEMANTIC = "semantic-diversity-vs-entropy-rate.png";
 
     static final Color BASELINE = new Color(0x1f, 0x77, 0xb4);
     static final Color CANDIDATE = new Color(0xe6, 0x6a, 0x00);
@@ -232,6 +234,48 @@ final class ComparePlots {
                         MarkdownReport.interval(p.ciLow(), p.ciHigh()), c.replicates().design() == Bootstrap.Design.PAIRED_PROMPTS
                                 ? "paired over prompts" : c.replicates().design() == Bootstrap.Design.ROLLOUTS ? "rollout bootstrap" : "unpaired"));
         save(chart, file);
+    }
+
+    /**
+     * Per prompt, the mean rollout diversity d̄_p against the mean entropy rate R_p, per release (prompts
+     * with semantic values; R_p from the same prompt's entropy statistics).
+     */
+    static void semantic(Comparison c, Path file) throws IOException {
+        SemanticComparison s = c.semantic();
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYSeries b = promptPoints(c.baseline(), s.baseline(), "baseline " + c.baseline().ref().release());
+        XYSeries k = promptPoints(c.candidate(), s.candidate(), "candidate " + c.candidate().ref().release());
+        data.addSeries(b);
+        data.addSeries(k);
+        XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
+        dots.setSeriesShape(0, new Ellipse2D.Double(-4, -4, 8, 8));
+        dots.setSeriesShape(1, diamond(5));
+        dots.setSeriesPaint(0, alpha(BASELINE, 170));
+        dots.setSeriesPaint(1, alpha(CANDIDATE, 170));
+        NumberAxis x = new NumberAxis("mean entropy rate R of the prompt (nats per token)");
+        x.setAutoRangeIncludesZero(false);
+        NumberAxis y = new NumberAxis("semantic diversity of the prompt (mean d)");
+        y.setAutoRangeIncludesZero(false);
+        XYPlot plot = new XYPlot(data, x, y, dots);
+        style(plot);
+        Comparison.Result r = s.result(SemanticMetric.ENTROPY_RATE);
+        JFreeChart chart = chart("Semantic diversity against entropy rate, per prompt", plot, String.format(Locale.ROOT,
+                "one dot per prompt (%,d baseline, %,d candidate); within prompts corr(d, r) %s -> %s, delta %s %s",
+                b.getItemCount(), k.getItemCount(), MarkdownReport.num(r.baseline()), MarkdownReport.num(r.candidate()),
+                MarkdownReport.signed(r.delta()), MarkdownReport.interval(r.ciLow(), r.ciHigh())));
+        save(chart, file);
+    }
+
+    private static XYSeries promptPoints(ReleaseData release, SemanticRelease semantic, String name) {
+        XYSeries s = new XYSeries(name, false, true);
+        SemanticTable t = semantic.table();
+        for (int i = 0; i < t.size(); i++) {
+            int row = release.prompts().indexOf(t.id(i));
+            if (row >= 0 && Double.isFinite(release.prompts().meanEntropyRate(row)) && Double.isFinite(t.diversity(i))) {
+                s.add(release.prompts().meanEntropyRate(row), t.diversity(i), false);
+            }
+        }
+        return s;
     }
 
     /** Renders opaque RGB and writes a PNG at the strongest deflate level (the scatter's dots compress poorly). */

@@ -13,10 +13,11 @@ import java.util.Map;
  * {@code h = (m - 1) q} over the m sorted defined values. A replicate where a metric is undefined is left
  * out of that metric's interval; when more than 1% of replicates are, the interval is undefined.
  *
- * @param source a human description of the input (file names or the monitor URL)
+ * @param source   a human description of the input (file names or the monitor URL)
+ * @param semantic the semantic-diversity comparison, or null without {@code --semantic}
  */
 record Comparison(ReleaseData baseline, ReleaseData candidate, Bootstrap.Replicates replicates, String source,
-                  Map<Metric, Result> metrics) {
+                  Map<Metric, Result> metrics, SemanticComparison semantic) {
 
     /** Lower and upper percentile of the 95% interval. */
     static final double LOW = 0.025;
@@ -40,20 +41,32 @@ record Comparison(ReleaseData baseline, ReleaseData candidate, Bootstrap.Replica
         Map<Metric, Result> rows = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
             int i = m.ordinal();
-            double b = baseline.point(m);
-            double c = candidate.point(m);
-            double delta = c - b;
-            double[] d = new double[reps.count()];
-            for (int r = 0; r < d.length; r++) {
-                d[r] = reps.candidate()[i][r] - reps.baseline()[i][r];
-            }
-            double[] ci = interval(d);
-            double percent = m.signed() || b == 0 || !Double.isFinite(b) ? Double.NaN : 100 * delta / Math.abs(b);
-            Boolean significant = Double.isFinite(ci[0]) && Double.isFinite(ci[1]) ? ci[0] > 0 || ci[1] < 0 : null;
-            rows.put(m, new Result(b, c, Double.isFinite(delta) ? delta : Double.NaN, ci[0], ci[1], percent, significant,
-                    interval(reps.baseline()[i]), interval(reps.candidate()[i])));
+            rows.put(m, result(baseline.point(m), candidate.point(m), reps.baseline()[i], reps.candidate()[i], m.signed()));
         }
-        return new Comparison(baseline, candidate, reps, source, rows);
+        return new Comparison(baseline, candidate, reps, source, rows, null);
+    }
+
+    /** This comparison with its semantic part. */
+    Comparison withSemantic(SemanticComparison s) {
+        return new Comparison(baseline, candidate, replicates, source, metrics, s);
+    }
+
+    /**
+     * One metric's row from its two point values and its replicate values.
+     *
+     * @param signed whether the metric can be negative (no percent change then)
+     */
+    static Result result(double b, double c, double[] baselineReplicates, double[] candidateReplicates, boolean signed) {
+        double delta = c - b;
+        double[] d = new double[baselineReplicates.length];
+        for (int r = 0; r < d.length; r++) {
+            d[r] = candidateReplicates[r] - baselineReplicates[r];
+        }
+        double[] ci = interval(d);
+        double percent = signed || b == 0 || !Double.isFinite(b) ? Double.NaN : 100 * delta / Math.abs(b);
+        Boolean significant = Double.isFinite(ci[0]) && Double.isFinite(ci[1]) ? ci[0] > 0 || ci[1] < 0 : null;
+        return new Result(b, c, Double.isFinite(delta) ? delta : Double.NaN, ci[0], ci[1], percent, significant,
+                interval(baselineReplicates), interval(candidateReplicates));
     }
 
     Result result(Metric m) {

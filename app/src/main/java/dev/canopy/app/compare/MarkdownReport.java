@@ -46,16 +46,15 @@ final class MarkdownReport {
         md.append("## Metrics\n\n");
         md.append("| metric | baseline | candidate | Δ | 95% interval of Δ | Δ % | |\n|---|---:|---:|---:|:---:|---:|---|\n");
         for (Metric m : Metric.values()) {
-            Comparison.Result r = c.result(m);
-            md.append("| ").append(m.label()).append(" <br>`").append(m.key()).append("` | ").append(num(r.baseline())).append(" | ")
-                    .append(num(r.candidate())).append(" | ").append(signed(r.delta())).append(" | ")
-                    .append(interval(r.ciLow(), r.ciHigh())).append(" | ")
-                    .append(Double.isFinite(r.percentDelta()) ? String.format(Locale.ROOT, "%+.1f%%", r.percentDelta()).replace('-', '−') : "—")
-                    .append(" | ").append(r.significant() == null ? "n/a" : r.significant() ? "**significant**" : "").append(" |\n");
+            row(md, m.label(), m.key(), c.result(m));
         }
         md.append('\n');
 
         md.append("## Reading\n\n").append(reading(c)).append("\n\n");
+
+        if (c.semantic() != null) {
+            semantic(md, c.semantic());
+        }
 
         if (!figures.isEmpty()) {
             md.append("## Figures\n\n");
@@ -75,6 +74,9 @@ final class MarkdownReport {
                     + " exceeded a memory bound (`--max-prompts` or `--pair-capacity`), so some pooled metrics are estimates over a uniform"
                     + " sample of prompts or of (N, r) pairs (the report's `\"sampled\": true`); the intervals do not include that sampling error.");
         }
+        if (c.semantic() != null) {
+            caveats.add(semanticCaveat(c.semantic()));
+        }
         caveats.add("**Many metrics.** The table tests " + Metric.COUNT + " metrics, several of them near-duplicates; when nothing changed,"
                 + " one of them can still come out significant by chance. Read rho(N, r) and CE* first and look for agreement between"
                 + " related rows (Pearson, Spearman and Kendall; CE*, L and R).");
@@ -83,6 +85,84 @@ final class MarkdownReport {
             md.append("- ").append(caveat).append('\n');
         }
         return md.toString();
+    }
+
+    private static void row(StringBuilder md, String label, String key, Comparison.Result r) {
+        md.append("| ").append(label).append(" <br>`").append(key).append("` | ").append(num(r.baseline())).append(" | ")
+                .append(num(r.candidate())).append(" | ").append(signed(r.delta())).append(" | ")
+                .append(interval(r.ciLow(), r.ciHigh())).append(" | ")
+                .append(Double.isFinite(r.percentDelta()) ? String.format(Locale.ROOT, "%+.1f%%", r.percentDelta()).replace('-', '−') : "—")
+                .append(" | ").append(r.significant() == null ? "n/a" : r.significant() ? "**significant**" : "").append(" |\n");
+    }
+
+    /** The semantic-diversity section: what was measured, its table and a reading of the entropy-rate coupling. */
+    private static void semantic(StringBuilder md, SemanticComparison s) {
+        SemanticRelease b = s.baseline();
+        SemanticRelease k = s.candidate();
+        md.append("## Semantic diversity\n\n");
+        md.append("Each rollout's text is embedded and its diversity d = 1 − mean cosine similarity to the other rollouts of its prompt;")
+                .append(" a prompt's semantic diversity is the mean d and its Vendi score the effective number of distinct answers.")
+                .append(" corr(d, r) and corr(d, N) are Pearson correlations within each prompt, pooled over prompts by Fisher z with")
+                .append(" weights n − 3. Prompts with at least two embedded rollouts: ").append(count(b.prompts())).append(" / ")
+                .append(count(k.prompts())).append(" (baseline / candidate), from ").append(count(b.used())).append(" / ")
+                .append(count(k.used())).append(" embedded rollouts.\n\n");
+        md.append("**Bootstrap:** ");
+        if (s.resampled()) {
+            md.append(s.design().paired()
+                    ? "paired by prompt id (" + Bootstrap.sharedPrompts(b.table(), k.table()) + " prompt ids shared)"
+                    : "unpaired (no prompt id shared)")
+                    .append(", ").append(count(s.replicates())).append(" replicates with the seed above. A replicate re-pools the")
+                    .append(" per-prompt values of the drawn prompts; d, Vendi and the correlations within a prompt are not recomputed.\n\n");
+        } else {
+            md.append("none: production traffic without prompt ids is a single group, whose values are fixed, so there are no intervals.\n\n");
+        }
+        md.append("| metric | baseline | candidate | Δ | 95% interval of Δ | Δ % | |\n|---|---:|---:|---:|:---:|---:|---|\n");
+        for (SemanticMetric m : SemanticMetric.values()) {
+            row(md, m.label(), m.key(), s.result(m));
+        }
+        md.append('\n').append(semanticReading(s)).append("\n\n");
+    }
+
+    /** The coupling of entropy rate and semantic diversity, its change and the ratio. */
+    static String semanticReading(SemanticComparison s) {
+        Comparison.Result r = s.result(SemanticMetric.ENTROPY_RATE);
+        StringBuilder t = new StringBuilder();
+        if (!Double.isFinite(r.delta())) {
+            return "The coupling corr(d, r) of entropy rate and semantic diversity cannot be compared: it is undefined for a release"
+                    + " (too few embedded rollouts per prompt, or constant values).";
+        }
+        t.append("The coupling corr(d, r) of entropy rate and semantic diversity went from ").append(num(r.baseline())).append(" to ")
+                .append(num(r.candidate())).append(", a change of ").append(signed(r.delta())).append(' ').append(interval(r.ciLow(), r.ciHigh()));
+        if (r.significant() != null) {
+            t.append(r.significant() ? " (significant)" : " (within the bootstrap noise)");
+        }
+        t.append('.');
+        SemanticComparison.Ratio ratio = s.ratio();
+        if (Double.isFinite(ratio.value())) {
+            t.append(" The candidate's coupling is ").append(num(ratio.value())).append(" times the baseline's");
+            if (Double.isFinite(ratio.ciLow())) {
+                t.append(" [").append(num(ratio.ciLow())).append(", ").append(num(ratio.ciHigh())).append(']');
+            } else if (s.resampled()) {
+                t.append(" (no interval: in over 1% of replicates a coupling was at or below 0)");
+            }
+            t.append("; the paper finds fine-tuning nearly triples it.");
+        } else {
+            t.append(" No ratio: it is defined only when both couplings are positive; read the change instead.");
+        }
+        Comparison.Result d = s.result(SemanticMetric.DIVERSITY);
+        t.append(" Semantic diversity went from ").append(num(d.baseline())).append(" to ").append(num(d.candidate())).append(" (")
+                .append(percent(d.percentDelta())).append(", ").append(verdict(d)).append(").");
+        return t.toString();
+    }
+
+    private static String semanticCaveat(SemanticComparison s) {
+        return "**Semantic diversity.** The values depend on the sentence-embedding model and see at most the text kept per rollout"
+                + " (`--semantic-max-chars`, and the model's 256 word pieces). "
+                + (s.resampled()
+                ? "The intervals cover the variation between prompts only: the per-prompt values are fixed, not recomputed from"
+                        + " resampled rollouts, so the noise of a prompt's finite sample of rollouts is not in them."
+                : "Traffic without prompt ids compares answers to different prompts with each other, which measures how varied the"
+                        + " prompts are as much as the model: prefer a fixed probe set with prompt ids.");
     }
 
     /** The headline paragraph: rho first, then CE* and where its change comes from. */

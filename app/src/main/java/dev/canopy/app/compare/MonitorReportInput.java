@@ -17,6 +17,8 @@ import java.util.List;
  * Reads the two releases from a running monitor's {@code GET /api/v1/report}: the report's values as point
  * estimates and its {@code per_prompt} entries for the prompt bootstrap. A report carries no rollout-level
  * data, so the rollout bootstrap (traffic without prompt ids) and the scatter plot need event files.
+ * With {@code --semantic} each group's {@code semantic} block (written when the monitor measures semantic
+ * diversity) gives the semantic values and its {@code per_prompt} entries their bootstrap.
  */
 final class MonitorReportInput {
 
@@ -26,14 +28,46 @@ final class MonitorReportInput {
     }
 
     static LoadedReleases read(String from, ReleaseRef baseline, ReleaseRef candidate) {
+        return read(from, baseline, candidate, false);
+    }
+
+    /** @param semantic whether to read the groups' semantic blocks too ({@code --semantic}) */
+    static LoadedReleases read(String from, ReleaseRef baseline, ReleaseRef candidate, boolean semantic) {
         URI uri = reportUri(from);
-        JsonNode report = fetch(from, uri);
+        return of(fetch(from, uri), from, uri, baseline, candidate, semantic);
+    }
+
+    /** The two releases of a report already read from {@code uri}. */
+    static LoadedReleases of(JsonNode report, String from, URI uri, ReleaseRef baseline, ReleaseRef candidate, boolean semantic) {
         JsonNode groups = report.get("groups");
         if (groups == null || !groups.isArray()) {
             throw new UserError("--from " + from + ": " + uri + " is not a Canopy report (no groups array): give the monitor's base URL, e.g. http://127.0.0.1:9400");
         }
-        return new LoadedReleases(release(groups, baseline, "--baseline", from), release(groups, candidate, "--candidate", from),
-                "monitor report " + uri);
+        JsonNode b = group(groups, baseline, "--baseline", from);
+        JsonNode c = group(groups, candidate, "--candidate", from);
+        String source = "monitor report " + uri;
+        if (!semantic) {
+            return new LoadedReleases(ReleaseData.of(baseline, b), ReleaseData.of(candidate, c), source);
+        }
+        return new LoadedReleases(ReleaseData.of(baseline, b), ReleaseData.of(candidate, c), source,
+                semantic(groups, b, baseline, "--baseline", from), semantic(groups, c, candidate, "--candidate", from));
+    }
+
+    private static SemanticRelease semantic(JsonNode groups, JsonNode group, ReleaseRef ref, String flag, String from) {
+        JsonNode block = group.get("semantic");
+        if (block != null && block.isObject()) {
+            return SemanticRelease.of(ref, block);
+        }
+        boolean measuring = false;
+        for (JsonNode g : groups) {
+            measuring |= g.path("semantic").isObject();
+        }
+        if (measuring) {
+            throw new UserError("--semantic: the monitor at " + from + " measures semantic diversity but has none for " + ref + " (" + flag
+                    + ") yet: its rollouts carried no text (the events' \"text\" field, docs/EVENTS.md)");
+        }
+        throw new UserError("--semantic: the monitor at " + from + " does not measure semantic diversity (its report has no semantic block):"
+                + " switch it on with canopy.semantic.enabled=true (flag --semantic on canopy run), or leave out --semantic");
     }
 
     /** The report URL for a {@code --from} value: the monitor's base URL, or the report URL itself. */
@@ -86,7 +120,7 @@ final class MonitorReportInput {
         }
     }
 
-    private static ReleaseData release(JsonNode groups, ReleaseRef ref, String flag, String from) {
+    private static JsonNode group(JsonNode groups, ReleaseRef ref, String flag, String from) {
         List<String> found = new ArrayList<>();
         for (JsonNode g : groups) {
             String model = g.path("model").asText();
@@ -95,7 +129,7 @@ final class MonitorReportInput {
                 if (g.path("rollouts").asLong() == 0) {
                     throw new UserError(flag + " " + ref + ": the monitor at " + from + " has no completed rollout of it yet");
                 }
-                return ReleaseData.of(ref, g);
+                return g;
             }
             found.add(model + "@" + release);
         }

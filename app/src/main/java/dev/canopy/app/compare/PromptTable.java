@@ -19,7 +19,7 @@ import java.util.Map;
  * values exactly; a prompt listed twice counts twice, which is how a bootstrap replicate weighs a prompt
  * drawn twice.
  */
-final class PromptTable {
+final class PromptTable implements Bootstrap.PromptRows {
 
     private final String[] ids;
     private final long[] n;
@@ -94,16 +94,23 @@ final class PromptTable {
         index.put(id, i);
     }
 
-    int size() {
+    @Override
+    public int size() {
         return ids.length;
     }
 
-    String id(int i) {
+    @Override
+    public String id(int i) {
         return ids[i];
     }
 
-    /** The row of a prompt id, or -1. */
-    int indexOf(String id) {
+    /** The prompt's mean entropy rate R_p. */
+    double meanEntropyRate(int i) {
+        return rate[i];
+    }
+
+    @Override
+    public int indexOf(String id) {
         Integer i = index.get(id);
         return i == null ? -1 : i;
     }
@@ -126,7 +133,8 @@ final class PromptTable {
      * The pooled metrics (indexed by {@link Metric} ordinal) of the prompts {@code rows[0..count)}, a
      * row as often as it is listed. With no row every metric is undefined (NaN).
      */
-    double[] pooled(int[] rows, int count) {
+    @Override
+    public double[] pooled(int[] rows, int count) {
         double[] p = new double[count];
         double[] s = new double[count];
         double[] k = new double[count];

@@ -15,7 +15,12 @@ import java.nio.charset.StandardCharsets;
  */
 record CompareRun(int code, String out, String err) {
 
-    static synchronized CompareRun run(String... args) {
+    static CompareRun run(String... args) {
+        return run(CompareCommand::new, args);
+    }
+
+    /** Runs with {@code compare} built by {@code command} (e.g. with a test embedder). */
+    static synchronized CompareRun run(java.util.function.Supplier<CompareCommand> command, String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -23,7 +28,7 @@ record CompareRun(int code, String out, String err) {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = args.length > 0 && args[0].equals("compare") ? compare(args) : Canopy.execute(args);
+            int code = args.length > 0 && args[0].equals("compare") ? compare(command.get(), args) : Canopy.execute(args);
             return new CompareRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
@@ -31,8 +36,8 @@ record CompareRun(int code, String out, String err) {
         }
     }
 
-    private static int compare(String... args) {
-        CommandLine cli = new CommandLine(new CompareCommand());
+    private static int compare(CompareCommand command, String... args) {
+        CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UserError) {
                 cmd.getErr().println("canopy: " + ex.getMessage());
