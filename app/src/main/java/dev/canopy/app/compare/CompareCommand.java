@@ -204,18 +204,19 @@ public final class CompareCommand implements Callable<Integer> {
         }
         SemanticComparison s = c.semantic();
         if (s != null) {
-            o.printf(Locale.ROOT, "  semantic diversity: %s%n", s.resampled()
-                    ? "prompt bootstrap (" + (s.design().paired() ? "paired" : "unpaired") + "), " + s.baseline().prompts() + " and "
+            o.printf(Locale.ROOT, "  semantic diversity, %s:%n", s.resampled()
+                    ? "prompt bootstrap (" + (s.design().paired() ? "paired" : "unpaired") + "), " + s.baseline().prompts() + " / "
                     + s.candidate().prompts() + " prompts"
-                    : "no interval (traffic without prompt ids is one group)");
+                    : "no intervals (traffic without prompt ids is one group)");
             for (SemanticMetric m : SemanticMetric.values()) {
                 Comparison.Result r = s.result(m);
-                o.printf(Locale.ROOT, "  %-32s %10s -> %-10s delta %s %s%s%n", "semantic." + m.key(), plain(r.baseline()), plain(r.candidate()),
+                o.printf(Locale.ROOT, "    %-30s %10s -> %-10s delta %s %s%s%n", m.key(), plain(r.baseline()), plain(r.candidate()),
                         plain(r.delta()), plainInterval(r), Boolean.TRUE.equals(r.significant()) ? "  significant" : "");
             }
             SemanticComparison.Ratio ratio = s.ratio();
-            o.printf(Locale.ROOT, "  %-32s %s [%s, %s]%n", "corr(d, r) candidate/baseline", plain(ratio.value()), plain(ratio.ciLow()),
-                    plain(ratio.ciHigh()));
+            o.printf(Locale.ROOT, "    %-30s %s%n", "diversity_entropy_rate ratio", Double.isFinite(ratio.value())
+                    ? plain(ratio.value()) + " (candidate / baseline) [" + plain(ratio.ciLow()) + ", " + plain(ratio.ciHigh()) + "]"
+                    : "n/a (defined when both are positive)");
         }
         o.println("wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
         o.flush();

@@ -153,7 +153,8 @@ class SemanticCompareTest {
         assertTrue(report.contains("](" + ComparePlots.SEMANTIC + ")"), report);
         assertTrue(report.contains("**Semantic diversity.**"), "the caveat");
         assertNotNull(ImageIO.read(out.resolve(ComparePlots.SEMANTIC).toFile()));
-        assertTrue(r.out().contains("semantic.diversity_entropy_rate.pearson"), r.out());
+        assertTrue(r.out().contains("    diversity_entropy_rate.pearson "), r.out());
+        assertTrue(r.out().contains("diversity_entropy_rate ratio"), r.out());
     }
 
     @Test
