@@ -194,6 +194,11 @@ class SemanticCompareTest {
             assertTrue(e.getValue().get("ci_low").isNull() && e.getValue().get("significant").isNull(), e.getKey());
         }
         assertTrue(Files.readString(dir.resolve("t").resolve("report.md")).contains("prefer a fixed probe set with prompt ids"));
+        // the rollout bootstrap sees the same rollouts with and without text assembly
+        assertEquals(0, CompareRun.run("compare", "--baseline", BASE, "--candidate", TUNED, "--bootstrap", "400",
+                "--out", dir.resolve("plain").toString(), traffic.toString()).code());
+        ((ObjectNode) c).remove("semantic");
+        assertEquals(compareJson(dir.resolve("plain")), c);
     }
 
     @Test
