@@ -64,7 +64,7 @@ class SemanticCompareTest {
 
     /** The semantic metrics {@code canopy replay --semantic} computes for the file with the same embedder and settings. */
     private static SemanticAnalyzer replay(Path file, Embedder embedder, int perPrompt) throws IOException {
-        SemanticAnalyzer analyzer = new SemanticAnalyzer(embedder, perPrompt, dev.canopy.app.SemanticOptions.MAX_PROMPTS);
+        SemanticAnalyzer analyzer = new SemanticAnalyzer(embedder, perPrompt, dev.canopy.topology.SemanticSettings.DEFAULT_MAX_PROMPTS);
         ReplayEngine engine = new ReplayEngine(ReplayEngine.Options.defaults(), 4000, analyzer::accept);
         try (InputStream in = JsonLines.open(file)) {
             JsonLines.forEach(in, engine::accept);
@@ -76,7 +76,7 @@ class SemanticCompareTest {
 
     /** A monitor report with semantic blocks, as ReportJson and SemanticJson write it. */
     private static Path report(Path file, Path out) throws IOException {
-        SemanticAnalyzer analyzer = new SemanticAnalyzer(new WordEmbedder(), 64, dev.canopy.app.SemanticOptions.MAX_PROMPTS);
+        SemanticAnalyzer analyzer = new SemanticAnalyzer(new WordEmbedder(), 64, dev.canopy.topology.SemanticSettings.DEFAULT_MAX_PROMPTS);
         ReplayEngine engine = new ReplayEngine(ReplayEngine.Options.defaults(), 4000, analyzer::accept);
         try (InputStream in = JsonLines.open(file)) {
             JsonLines.forEach(in, engine::accept);
