@@ -24,6 +24,11 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
  * {@code "finish_reason"}: "stop" when EOS was sampled (the EOS step is that last position), "length" when
  * the rollout was truncated. {@code timestamp} (epoch ms) is written unless {@link #NO_TIMESTAMP} is passed.
  *
+ * <p>Text: off by default (records are then byte for byte what they were before the option existed).
+ * {@link #withText(boolean) withText(true)} returns a writer that also puts {@code "text"} on every step, in
+ * both forms: the token's made-up word from {@link TokenText#piece} (" river"), {@code ""} for the EOS step.
+ * It is what semantic diversity embeds; a rollout's steps concatenate to {@link TokenText#of}.
+ *
  * <p>Per-token form: one object per position. Chunk form: the top-level fields plus
  * {@code "tokens":[{position, logprob, ...}, ...]} covering a contiguous range of positions; the chunk that
  * holds the last position carries {@code final} and {@code finish_reason} at top level.
@@ -47,6 +52,7 @@ public final class EventWriter {
 
     private final Estimator estimator;
     private final int topK;
+    private final boolean text;
 
     /**
      * @param estimator the entropy source to write
@@ -54,11 +60,16 @@ public final class EventWriter {
      * @throws IllegalArgumentException if topK is out of range
      */
     public EventWriter(Estimator estimator, int topK) {
+        this(estimator, topK, false);
+    }
+
+    private EventWriter(Estimator estimator, int topK, boolean text) {
         this.estimator = Objects.requireNonNull(estimator, "estimator");
         if (topK < 1 || topK > MAX_TOP_K) {
             throw new IllegalArgumentException("topK must be in 1.." + MAX_TOP_K + ", got " + topK);
         }
         this.topK = topK;
+        this.text = text;
     }
 
     /** A writer with {@link #DEFAULT_TOP_K}. */
@@ -72,6 +83,18 @@ public final class EventWriter {
 
     public int topK() {
         return topK;
+    }
+
+    /**
+     * A writer like this one that writes (true) or leaves out (false, the default) each step's {@code text}.
+     */
+    public EventWriter withText(boolean text) {
+        return text == this.text ? this : new EventWriter(estimator, topK, text);
+    }
+
+    /** Whether steps carry {@code text}. */
+    public boolean writesText() {
+        return text;
     }
 
     /**
@@ -208,6 +231,9 @@ public final class EventWriter {
             }
             case SURPRISAL -> { }
             default -> throw new AssertionError("unresolved estimator");
+        }
+        if (text) {
+            g.writeStringField("text", TokenText.piece(step.token(), r.languageModel().vocabularySize()));
         }
     }
 

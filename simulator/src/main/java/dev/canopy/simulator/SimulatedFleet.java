@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  * loses nothing. With timestamps on, the i-th generated record gets {@code startMs + i * msPerRecord}
  * (before shuffling, so the emitted order is not strictly increasing).
  *
+ * <p>With {@link Builder#text(boolean) text} on, every step also carries the token's made-up word
+ * ({@link TokenText}), so semantic diversity can be tried on simulated events; off by default.
+ *
  * <h2>Determinism</h2>
  * Everything is a function of the builder's settings. The content of rollout k depends only on the seed,
  * k and its model (not on concurrency, shuffling or injected faults), so two fleets that differ only in
@@ -49,6 +52,12 @@ import java.util.function.Consumer;
  * before any of its records is emitted: it is the ground truth for tests.
  */
 public final class SimulatedFleet {
+
+    /**
+     * System property that, set to {@code true}, turns {@link Builder#text(boolean) text} on by default in
+     * new builders: for launchers that run a fleet they do not build themselves ({@code canopy fleet --text}).
+     */
+    public static final String TEXT_PROPERTY = "canopy.simulator.text";
 
     /** One deployment: the monitoring key (model, release) and the chain that generates its rollouts. */
     public record Stream(String model, String release, MarkovLanguageModel languageModel) {
@@ -96,7 +105,7 @@ public final class SimulatedFleet {
         this.estimators = b.estimators.clone();
         this.writers = new EventWriter[estimators.length];
         for (int i = 0; i < estimators.length; i++) {
-            writers[i] = new EventWriter(estimators[i], b.topK);
+            writers[i] = new EventWriter(estimators[i], b.topK).withText(b.text);
         }
         this.chunkSize = b.chunkSize;
         this.shuffleWindow = b.shuffleWindow;
@@ -147,6 +156,11 @@ public final class SimulatedFleet {
 
     public int maxTokens() {
         return maxTokens;
+    }
+
+    /** Whether the records' steps carry {@code text}. */
+    public boolean writesText() {
+        return writers[0].writesText();
     }
 
     /** The number of rollouts the fleet will produce, or {@link Long#MAX_VALUE} when unbounded. */
@@ -371,6 +385,7 @@ public final class SimulatedFleet {
         private int maxTokens = 256;
         private Estimator[] estimators = {Estimator.EXACT};
         private int topK = EventWriter.DEFAULT_TOP_K;
+        private boolean text = Boolean.getBoolean(TEXT_PROPERTY);
         private int chunkSize = 1;
         private int shuffleWindow;
         private double duplicateProbability;
@@ -456,6 +471,16 @@ public final class SimulatedFleet {
                 throw new IllegalArgumentException("topK must be in 1.." + EventWriter.MAX_TOP_K + ", got " + topK);
             }
             this.topK = topK;
+            return this;
+        }
+
+        /**
+         * Writes each step's {@code text}, the token's made-up word (see {@link TokenText}), in both record
+         * forms. Default off (unless the system property {@link SimulatedFleet#TEXT_PROPERTY} is {@code true}); with it off
+         * the records are exactly those of a fleet without the option.
+         */
+        public Builder text(boolean text) {
+            this.text = text;
             return this;
         }
 

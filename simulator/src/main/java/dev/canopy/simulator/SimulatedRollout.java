@@ -29,4 +29,12 @@ public record SimulatedRollout(String model, String release, String rolloutId, S
     public int length() {
         return sample.length();
     }
+
+    /**
+     * The rollout's text as an {@link EventWriter} with text on spells it, step by step: {@link TokenText#of}
+     * for this rollout's vocabulary.
+     */
+    public String text() {
+        return TokenText.of(sample, languageModel.vocabularySize());
+    }
 }

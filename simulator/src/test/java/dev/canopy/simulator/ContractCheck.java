@@ -68,6 +68,9 @@ final class ContractCheck {
         if (pos == null || !pos.isIntegralNumber() || pos.asLong() < 0) {
             return "position missing, not an integer or negative";
         }
+        if (s.has("text") && !s.get("text").isTextual()) {
+            return "text not a string";
+        }
         boolean source = false;
         if (s.has("logprob")) {
             JsonNode l = s.get("logprob");
