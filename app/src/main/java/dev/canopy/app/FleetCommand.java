@@ -2,6 +2,7 @@ package dev.canopy.app;
 
 import dev.canopy.app.demo.FleetDriver;
 import dev.canopy.app.monitor.Durations;
+import dev.canopy.simulator.SimulatedFleet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,6 +40,9 @@ public final class FleetCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--text", description = "Add each token's text (made-up words), so the monitor's --semantic can be tried.")
+    boolean text;
+
     @Override
     public Integer call() throws InterruptedException {
         FleetDriver.Settings settings;
@@ -46,6 +50,10 @@ public final class FleetCommand implements Callable<Integer> {
             settings = new FleetDriver.Settings(bootstrapServers, topic, models, rate, switchAfter, seed, 0.001);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
+        }
+        if (text) {
+            // the driver builds its fleets itself: the simulator's builders read this as their default
+            System.setProperty(SimulatedFleet.TEXT_PROPERTY, "true");
         }
         FleetDriver fleet = new FleetDriver(settings, new Properties()).start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -58,6 +66,9 @@ public final class FleetCommand implements Callable<Integer> {
         if (duration != null) {
             stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
             fleet.close();
+            if (text) {
+                System.clearProperty(SimulatedFleet.TEXT_PROPERTY);
+            }
             System.err.println("canopy: fleet sent " + fleet.sent() + " records");
             return 0;
         }

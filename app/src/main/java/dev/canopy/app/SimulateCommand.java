@@ -40,6 +40,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--text", description = "Add each token's text (made-up words), so replay --semantic can be tried.")
+    boolean text;
+
     @Override
     public Integer call() throws IOException {
         if (events < 1) {
@@ -64,6 +67,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 .estimator(estimator)
                 .topK(20)
                 .chunkSize(chunkSize)
+                .text(text)
                 .shuffleWindow(8)
                 .duplicateProbability(0.001)
                 .malformedFraction(malformed)
