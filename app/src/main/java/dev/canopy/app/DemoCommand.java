@@ -7,6 +7,7 @@ import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.app.monitor.MonitorSettings;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.report.Report;
+import dev.canopy.topology.StoreReports;
 import dev.canopy.topology.WindowValue;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -52,6 +53,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "When the first model switches to its fine-tuned release (default: ${DEFAULT-VALUE}).")
     Duration switchAfter;
 
+    @Option(names = "--no-semantic", description = {"Do not measure semantic diversity. It is on in the demo: the fleet's events carry made-up",
+            "token text, embedded on this machine's CPU (at most 100 rollouts/s)."})
+    boolean noSemantic;
+
     @Option(names = "--refresh", defaultValue = "5s", converter = Durations.Converter.class, description = "Console refresh interval (default: ${DEFAULT-VALUE}).")
     Duration refresh;
 
@@ -62,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         FleetDriver.Settings fleetSettings;
         try {
-            fleetSettings = new FleetDriver.Settings("placeholder", "canopy.tokens", models, rate, switchAfter, 42, 0.001);
+            fleetSettings = new FleetDriver.Settings("placeholder", "canopy.tokens", models, rate, switchAfter, 42, 0.001, !noSemantic);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -85,12 +90,13 @@ public final class DemoCommand implements Callable<Integer> {
             flags.put("canopy.window.advance", "10s");
             flags.put("canopy.window.grace", "10s");
             flags.put("canopy.window.kept", "30");
+            flags.put("canopy.semantic.enabled", Boolean.toString(!noSemantic));
             MonitorSettings settings = MonitorSettings.resolve(flags, Map.of(), null);
             System.err.println("canopy: starting the monitor...");
             app = MonitorApp.start(settings, new PrometheusRegistry());
             FleetDriver.Settings fs = new FleetDriver.Settings(broker.bootstrapServers(), settings.monitor().topics().tokens(),
                     fleetSettings.models(), fleetSettings.recordsPerSecond(), fleetSettings.switchAfter(), fleetSettings.seed(),
-                    fleetSettings.malformedFraction());
+                    fleetSettings.malformedFraction(), fleetSettings.text());
             fleet = new FleetDriver(fs, new Properties()).start();
             MonitorApp monitor = app;
             FleetDriver driver = fleet;
@@ -112,8 +118,9 @@ public final class DemoCommand implements Callable<Integer> {
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                 String view;
                 try {
-                    Report report = app.report();
-                    view = ConsoleView.render(report, g -> newest(monitor, g), elapsed, driver.sent(),
+                    StoreReports.Partial state = app.localPartial();
+                    Report report = state.report();
+                    view = ConsoleView.render(report, g -> newest(monitor, g), state.semantic()::get, elapsed, driver.sent(),
                             monitor.metrics().inFlight(), metricsUrl, settings.monitor().windowSize());
                 } catch (InvalidStateStoreException e) {
                     view = "Canopy demo: the monitor is starting (Kafka Streams " + app.state() + ")...\n";
@@ -127,7 +134,7 @@ public final class DemoCommand implements Callable<Integer> {
             shutdown.run();
             System.err.println("canopy: demo stopped.");
             return 0;
-        } catch (RuntimeException | IOException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException e) {
             if (closed.compareAndSet(false, true)) {
                 if (fleet != null) {
                     fleet.close();

@@ -2,7 +2,6 @@ package dev.canopy.app;
 
 import dev.canopy.app.demo.FleetDriver;
 import dev.canopy.app.monitor.Durations;
-import dev.canopy.simulator.SimulatedFleet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,13 +46,9 @@ public final class FleetCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         FleetDriver.Settings settings;
         try {
-            settings = new FleetDriver.Settings(bootstrapServers, topic, models, rate, switchAfter, seed, 0.001);
+            settings = new FleetDriver.Settings(bootstrapServers, topic, models, rate, switchAfter, seed, 0.001, text);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
-        }
-        if (text) {
-            // the driver builds its fleets itself: the simulator's builders read this as their default
-            System.setProperty(SimulatedFleet.TEXT_PROPERTY, "true");
         }
         FleetDriver fleet = new FleetDriver(settings, new Properties()).start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -66,9 +61,6 @@ public final class FleetCommand implements Callable<Integer> {
         if (duration != null) {
             stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
             fleet.close();
-            if (text) {
-                System.clearProperty(SimulatedFleet.TEXT_PROPERTY);
-            }
             System.err.println("canopy: fleet sent " + fleet.sent() + " records");
             return 0;
         }

@@ -53,12 +53,6 @@ import java.util.function.Consumer;
  */
 public final class SimulatedFleet {
 
-    /**
-     * System property that, set to {@code true}, turns {@link Builder#text(boolean) text} on by default in
-     * new builders: for launchers that run a fleet they do not build themselves ({@code canopy fleet --text}).
-     */
-    public static final String TEXT_PROPERTY = "canopy.simulator.text";
-
     /** One deployment: the monitoring key (model, release) and the chain that generates its rollouts. */
     public record Stream(String model, String release, MarkovLanguageModel languageModel) {
         public Stream {
@@ -385,7 +379,7 @@ public final class SimulatedFleet {
         private int maxTokens = 256;
         private Estimator[] estimators = {Estimator.EXACT};
         private int topK = EventWriter.DEFAULT_TOP_K;
-        private boolean text = Boolean.getBoolean(TEXT_PROPERTY);
+        private boolean text;
         private int chunkSize = 1;
         private int shuffleWindow;
         private double duplicateProbability;
@@ -476,7 +470,7 @@ public final class SimulatedFleet {
 
         /**
          * Writes each step's {@code text}, the token's made-up word (see {@link TokenText}), in both record
-         * forms. Default off (unless the system property {@link SimulatedFleet#TEXT_PROPERTY} is {@code true}); with it off
+         * forms. Default off; with it off
          * the records are exactly those of a fleet without the option.
          */
         public Builder text(boolean text) {

@@ -214,23 +214,6 @@ class TextEventsTest {
         }
     }
 
-    @Test
-    void theSystemPropertyTurnsTextOnForBuildersThatDoNotSayOtherwise() {
-        String old = System.getProperty(SimulatedFleet.TEXT_PROPERTY);
-        try {
-            System.setProperty(SimulatedFleet.TEXT_PROPERTY, "true");
-            assertTrue(SimulatedFleet.builder().stream("m", "r", LM).rollouts(1).build().writesText());
-            assertFalse(SimulatedFleet.builder().stream("m", "r", LM).rollouts(1).text(false).build().writesText());
-        } finally {
-            if (old == null) {
-                System.clearProperty(SimulatedFleet.TEXT_PROPERTY);
-            } else {
-                System.setProperty(SimulatedFleet.TEXT_PROPERTY, old);
-            }
-        }
-        assertFalse(SimulatedFleet.builder().stream("m", "r", LM).rollouts(1).build().writesText());
-    }
-
     /**
      * The design goal of the layout, checked without an embedding model: the share of topical words
      * (the third quarter of the vocabulary) rises with the entropy rate in both styles, so high-entropy

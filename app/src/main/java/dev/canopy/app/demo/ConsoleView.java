@@ -1,7 +1,9 @@
 package dev.canopy.app.demo;
 
 import dev.canopy.core.report.Report;
+import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.semantic.SemanticCodec;
 import dev.canopy.topology.WindowValue;
 
 import java.time.Duration;
@@ -15,7 +17,12 @@ public final class ConsoleView {
     private ConsoleView() {
     }
 
-    public static String render(Report report, Function<GroupMetrics, WindowValue> newestWindow, Duration elapsed, long events,
+    /**
+     * @param semantic each release's semantic diversity result, or null (column "d~r" shows its pooled
+     *                 Pearson corr(d, entropy rate) when semantic diversity is on)
+     */
+    public static String render(Report report, Function<GroupMetrics, WindowValue> newestWindow,
+                                Function<GroupKey, SemanticCodec.Result> semantic, Duration elapsed, long events,
                                 long inFlight, String metricsUrl, Duration windowSize) {
         StringBuilder sb = new StringBuilder();
         long s = elapsed.toSeconds();
@@ -24,8 +31,8 @@ public final class ConsoleView {
         sb.append("metrics ").append(metricsUrl).append("   report ").append(metricsUrl.replace("/metrics", "/api/v1/report")).append('\n');
         sb.append('\n');
         String window = "last " + human(windowSize);
-        sb.append(String.format(Locale.ROOT, "%-14s %-17s %9s %9s %24s | %-8s %9s %9s %8s%n", "model", "release", "rollouts", "CE* nats",
-                "rho(N,r) pooled [95% CI]", window, "rollouts", "CE* nats", "rho"));
+        sb.append(String.format(Locale.ROOT, "%-14s %-17s %9s %9s %24s %6s | %-8s %9s %9s %8s%n", "model", "release", "rollouts", "CE* nats",
+                "rho(N,r) pooled [95% CI]", "d~r", window, "rollouts", "CE* nats", "rho"));
         List<GroupMetrics> groups = report.groups();
         if (groups.isEmpty()) {
             sb.append("(waiting for the first completed rollouts...)\n");
@@ -33,10 +40,16 @@ public final class ConsoleView {
         for (GroupMetrics g : groups) {
             WindowValue w = newestWindow.apply(g);
             GroupMetrics wm = w == null || w.accumulator().rollouts() == 0 ? null : GroupMetrics.of(g.key(), w.accumulator());
-            sb.append(String.format(Locale.ROOT, "%-14s %-17s %,9d %9s %24s | %-8s %9s %9s %8s%n", g.key().model(), g.key().release(),
-                    g.rollouts(), num(g.ceStar(), 1), rho(g.lengthEntropyRate().pearson(), g.pearsonInterval()), "",
+            SemanticCodec.Result sem = semantic.apply(g.key());
+            String coupling = sem == null || !Double.isFinite(sem.metrics().rateCorrelation().pearson()) ? "-"
+                    : String.format(Locale.ROOT, "%+.2f", sem.metrics().rateCorrelation().pearson());
+            sb.append(String.format(Locale.ROOT, "%-14s %-17s %,9d %9s %24s %6s | %-8s %9s %9s %8s%n", g.key().model(), g.key().release(),
+                    g.rollouts(), num(g.ceStar(), 1), rho(g.lengthEntropyRate().pearson(), g.pearsonInterval()), coupling, "",
                     wm == null ? "-" : String.format(Locale.ROOT, "%,d", wm.rollouts()), wm == null ? "-" : num(wm.ceStar(), 1),
                     wm == null ? "-" : num(wm.lengthEntropyRate().pearson(), 2)));
+        }
+        if (!groups.isEmpty()) {
+            sb.append("\nd~r: correlation of a rollout's semantic diversity with its entropy rate, pooled over prompts (the paper's second finding).\n");
         }
         return sb.toString();
     }

@@ -32,9 +32,13 @@ public final class FleetDriver implements AutoCloseable {
     public static final String BASE_RELEASE = "base-2026-11-01";
     public static final String TUNED_RELEASE = "ft-2026-11-20";
 
-    /** Fleet settings. */
+    /**
+     * Fleet settings.
+     *
+     * @param text whether events carry each token's (made-up) text, for semantic diversity
+     */
     public record Settings(String bootstrapServers, String topic, int models, double recordsPerSecond,
-                           Duration switchAfter, long seed, double malformedFraction) {
+                           Duration switchAfter, long seed, double malformedFraction, boolean text) {
         public Settings {
             if (models < 1 || models > MODELS.size()) {
                 throw new IllegalArgumentException("--models must be between 1 and " + MODELS.size());
@@ -98,6 +102,7 @@ public final class FleetDriver implements AutoCloseable {
                 .shuffleWindow(4)
                 .duplicateProbability(0.002)
                 .malformedFraction(settings.malformedFraction())
+                .text(settings.text())
                 .build()
                 .cursor();
     }
