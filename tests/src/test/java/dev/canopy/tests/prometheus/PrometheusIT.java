@@ -105,9 +105,10 @@ class PrometheusIT {
         flags.put("canopy.window.grace", "5s");
         flags.put("canopy.idle.timeout", "20s");
         flags.put("canopy.shift.min.rollouts", "30");
+        flags.put("canopy.semantic.enabled", "true");
         monitor = MonitorApp.start(MonitorSettings.resolve(flags, Map.of(), null), new PrometheusRegistry());
         fleet = new FleetDriver(new FleetDriver.Settings(broker.bootstrapServers(), TOPIC, MODELS.size(), 1500.0,
-                Duration.ofSeconds(20), 42, 0.002), new Properties()).start();
+                Duration.ofSeconds(20), 42, 0.002, true), new Properties()).start();
         prometheus = PrometheusServer.start(tmp.resolve("prometheus"), "127.0.0.1:" + monitor.httpPort(), SCRAPE_INTERVAL,
                 List.of(ROOT.resolve("compose/alerts.yml")));
         log("broker, monitor (port %d), fleet and Prometheus (port %d) started in %.1f s",

@@ -1,0 +1,170 @@
+package dev.canopy.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.canopy.app.monitor.MonitorApp;
+import dev.canopy.broker.EmbeddedKafkaBroker;
+import dev.canopy.core.replay.ReplayEngine;
+import dev.canopy.core.report.Report;
+import dev.canopy.core.report.ReportJson;
+import dev.canopy.semantic.MiniLmEmbedder;
+import dev.canopy.semantic.SemanticAnalyzer;
+import dev.canopy.tests.support.Closeables;
+import dev.canopy.tests.support.EventLog;
+import dev.canopy.tests.support.Fleets;
+import dev.canopy.tests.support.Http;
+import dev.canopy.tests.support.Kafka;
+import dev.canopy.tests.support.Monitors;
+import dev.canopy.tests.support.Poll;
+import dev.canopy.tests.support.Reports;
+import dev.canopy.tests.support.TestTopics;
+import dev.canopy.topology.SemanticSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Semantic diversity on a real broker with the real embedding model: a simulated fleet whose events
+ * carry token text (two models x two releases, prompt sets, shuffled, retries, malformed records, null
+ * keys) goes through the monitor with canopy.semantic.enabled, and its report's semantic blocks equal
+ * those of {@code canopy replay --semantic} on the same records.
+ */
+class SemanticStreamingIT {
+
+    private static final TestTopics TOPICS = TestTopics.prefixed("semantic");
+    private static final int PARTITIONS = 3;
+
+    @TempDir
+    static Path tmp;
+    private static EmbeddedKafkaBroker broker;
+    private static MonitorApp monitor;
+    private static EventLog events;
+    private static JsonNode expected;
+    private static JsonNode streamed;
+
+    @BeforeAll
+    static void produceTextFleetAndAwaitEverySemanticOutcome() throws Exception {
+        broker = EmbeddedKafkaBroker.builder().start();
+        events = EventLog.of(Fleets.twoModelsTwoReleases(17, "sem-", 6, 10).text(true).build()).orderInsensitive(PARTITIONS);
+        expected = replaySemantic(events);
+        monitor = Monitors.startReady(Monitors.settings(broker.bootstrapServers(), "semantic-it", tmp.resolve("state"), TOPICS,
+                Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS), "canopy.semantic.enabled", "true",
+                        "canopy.semantic.max.rate", "1000000"), Map.of()));
+        Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), events);
+        streamed = Poll.until("every completed rollout to have a semantic outcome", Duration.ofSeconds(180),
+                () -> Reports.parse(Http.getOk(monitor.httpPort(), "/api/v1/report")), SemanticStreamingIT::everyRolloutAccountedFor);
+    }
+
+    private static JsonNode replaySemantic(EventLog log) throws Exception {
+        SemanticAnalyzer analyzer = new SemanticAnalyzer(new MiniLmEmbedder(), SemanticSettings.DEFAULT_PER_PROMPT, SemanticSettings.DEFAULT_MAX_PROMPTS);
+        ReplayEngine engine = new ReplayEngine(ReplayEngine.Options.defaults(), SemanticSettings.DEFAULT_MAX_CHARS, analyzer::accept);
+        for (EventLog.Event e : log.events()) {
+            engine.accept(e.value(), 0, e.value().length);
+        }
+        Report report = engine.finish();
+        analyzer.flush();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ReportJson.write(report, out, analyzer.extension());
+        return Reports.parse(out.toString(StandardCharsets.UTF_8));
+    }
+
+    private static boolean everyRolloutAccountedFor(JsonNode report) {
+        if (!Reports.totals(report).equals(Reports.totals(expected))) {
+            return false;
+        }
+        for (JsonNode g : report.path("groups")) {
+            JsonNode c = g.path("semantic").path("rollouts");
+            long seen = c.path("embedded").asLong() + c.path("not_sampled").asLong() + c.path("over_budget").asLong()
+                    + c.path("without_text").asLong();
+            if (seen != g.path("rollouts").asLong()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @AfterAll
+    static void stop() {
+        Closeables.closeAll(monitor, broker);
+    }
+
+    private static JsonNode withoutCosts(JsonNode semantic) {
+        ObjectNode copy = semantic.deepCopy();
+        copy.remove(List.of("rollouts", "rollouts_embedded"));
+        return copy;
+    }
+
+    @Test
+    void shouldMeasureTheSameSemanticDiversityAsReplay() {
+        assertEquals(4, expected.path("groups").size());
+        for (JsonNode e : expected.path("groups")) {
+            String model = e.path("model").asText();
+            String release = e.path("release").asText();
+            JsonNode want = e.path("semantic");
+            assertTrue(want.path("prompts").asInt() == 6, "replay measured 6 prompts of " + model + "@" + release + ": " + want);
+            JsonNode got = Reports.group(streamed, model, release).path("semantic");
+            assertFalse(got.isMissingNode() || got.isNull(), "semantic block of " + model + "@" + release);
+            Reports.assertEquivalent(withoutCosts(want), withoutCosts(got), "semantic block of " + model + "@" + release);
+        }
+    }
+
+    @Test
+    void shouldEmbedEveryRolloutWithTextWhenTheSampleAndBudgetAllow() {
+        for (JsonNode g : streamed.path("groups")) {
+            JsonNode c = g.path("semantic").path("rollouts");
+            assertEquals(0, c.path("not_sampled").asLong(), "10 rollouts a prompt fit the sample of 32: " + c);
+            assertEquals(0, c.path("over_budget").asLong(), c.toString());
+            assertEquals(0, c.path("without_text").asLong(), "the simulated events carry text: " + c);
+            assertEquals(g.path("rollouts").asLong(), c.path("embedded").asLong());
+        }
+    }
+
+    @Test
+    void shouldKeepTheRestOfTheReportAsReplayHasIt() {
+        ObjectNode plain = streamed.deepCopy();
+        for (JsonNode g : plain.path("groups")) {
+            ((ObjectNode) g).remove("semantic");
+        }
+        Reports.assertEquivalent(Reports.parse(events.replayJson()), plain, "report without its semantic blocks");
+    }
+
+    private static boolean exportsExpectedDiversity(String exposition) {
+        for (JsonNode e : expected.path("groups")) {
+            Map<String, String> labels = Map.of("model", e.path("model").asText(), "release", e.path("release").asText());
+            java.util.OptionalDouble d = Http.sample(exposition, "canopy_semantic_diversity", labels);
+            if (d.isEmpty() || Math.abs(d.getAsDouble() - e.path("semantic").path("diversity").asDouble()) > 1e-9) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void shouldExportTheSemanticSeries() throws Exception {
+        // the exported series are refreshed every 2 s from the stores: wait for the refresh after the last rollout
+        String exposition = Poll.until("/metrics to carry the final semantic diversity of every release", Duration.ofSeconds(30),
+                () -> Http.getOk(monitor.httpPort(), "/metrics"), SemanticStreamingIT::exportsExpectedDiversity);
+        for (JsonNode e : expected.path("groups")) {
+            Map<String, String> labels = Map.of("model", e.path("model").asText(), "release", e.path("release").asText());
+            Map<String, String> pearson = new java.util.HashMap<>(labels);
+            pearson.put("method", "pearson");
+            assertEquals(e.path("semantic").path("diversity_entropy_rate").path("pearson").asDouble(),
+                    Http.sample(exposition, "canopy_semantic_diversity_entropy_rate_correlation", pearson).orElseThrow(), 1e-9, labels.toString());
+            assertEquals(e.path("semantic").path("vendi").asDouble(),
+                    Http.sample(exposition, "canopy_semantic_vendi_score", labels).orElseThrow(), 1e-9, labels.toString());
+        }
+        assertTrue(Http.sample(exposition, "canopy_semantic_embedding_seconds_count", Map.of()).orElseThrow() >= 1);
+    }
+}
