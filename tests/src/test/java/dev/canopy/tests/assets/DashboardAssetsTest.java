@@ -506,8 +506,13 @@ class DashboardAssetsTest {
                 assertTrue(Files.isRegularFile(context.resolve((String) b.getOrDefault("dockerfile", "Dockerfile"))), "Dockerfile of " + service.getKey());
             }
         }
-        assertEquals(List.of("run", "--bootstrap-servers", "kafka:9092", "--http-port", "9400"), services.get("canopy").get("command"));
-        assertEquals(List.of("fleet", "--bootstrap-servers", "kafka:9092"), services.get("fleet").get("command"));
+        assertEquals(List.of("run", "--bootstrap-servers", "kafka:9092", "--http-port", "9400", "--semantic"), services.get("canopy").get("command"));
+        assertEquals(List.of("fleet", "--bootstrap-servers", "kafka:9092", "--text"), services.get("fleet").get("command"));
+        for (String service : List.of("canopy", "fleet")) {
+            // the commands must be ones the CLI accepts (parsed, not run)
+            List<String> command = (List<String>) services.get(service).get("command");
+            new picocli.CommandLine(new dev.canopy.app.Canopy()).parseArgs(command.toArray(String[]::new));
+        }
         assertTrue(((List<String>) services.get("canopy").get("ports")).contains("9400:9400"), "monitor port 9400 published");
         Map<String, Object> kafkaEnv = (Map<String, Object>) services.get("kafka").get("environment");
         assertTrue(String.valueOf(kafkaEnv.get("KAFKA_ADVERTISED_LISTENERS")).contains("://kafka:9092"), "kafka advertises kafka:9092");
