@@ -1,5 +1,6 @@
 package dev.canopy.tests;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code canopy run} as a child process, killed with SIGKILL in the middle of the stream and started
  * again on the same application id and state directory, ends with exactly the replay's report: with
- * exactly-once processing (the default) nothing is lost and nothing is counted twice.
+ * exactly-once processing (the default) nothing is lost and nothing is counted twice. Semantic
+ * diversity is on, so the texts in flight and the embedded samples go through the crash too.
  */
 class CrashRecoveryIT {
 
@@ -68,8 +70,9 @@ class CrashRecoveryIT {
 
     @Test
     void shouldCountEveryRolloutOnceAfterSigkillAndRestart() throws Exception {
-        EventLog events = EventLog.of(Fleets.twoModelsTwoReleases(23, "crash-", 4, 25).build()).orderInsensitive(PARTITIONS);
+        EventLog events = EventLog.of(Fleets.twoModelsTwoReleases(23, "crash-", 4, 25).text(true).build()).orderInsensitive(PARTITIONS);
         String expected = events.replayJson();
+        JsonNode expectedSemantic = Reports.parse(events.replaySemanticJson());
         Reports.Totals totals = Reports.totals(expected);
         EventLog firstHalf = events.slice(0, events.size() / 2);
         EventLog secondHalf = events.slice(events.size() / 2, events.size());
@@ -78,6 +81,8 @@ class CrashRecoveryIT {
         // restarted one take its partitions over after 6 s instead of the default 45 s.
         Map<String, String> settings = new HashMap<>(TOPICS.settings());
         settings.put("canopy.topic.partitions", Integer.toString(PARTITIONS));
+        settings.put("canopy.semantic.enabled", "true");
+        settings.put("canopy.semantic.max.rate", "1000000");
         settings.put("session.timeout.ms", "6000");
         settings.put("heartbeat.interval.ms", "1500");
         Path config = Monitors.propertiesFile(tmp.resolve("state"), settings);
@@ -99,12 +104,13 @@ class CrashRecoveryIT {
         monitor = MonitorProcess.startRun(args, log);
         monitor.awaitReady();
         System.out.println(Instant.now() + " restarted instance ready");
-        String streamed;
+        JsonNode streamed;
         try {
-            streamed = Monitors.awaitReport(monitor.httpPort(), totals, Duration.ofSeconds(120));
+            streamed = Reports.awaitSemantic(monitor.httpPort(), expectedSemantic, Duration.ofSeconds(120));
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\n--- monitor log ---\n" + monitor.logTail(), e);
         }
-        Reports.assertEquivalent(expected, streamed);
+        Reports.assertEquivalent(Reports.parse(expected), Reports.withoutSemantic(streamed), "report");
+        Reports.assertSameSemantic(expectedSemantic, streamed);
     }
 }

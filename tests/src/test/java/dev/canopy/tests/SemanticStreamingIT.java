@@ -1,14 +1,8 @@
 package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.broker.EmbeddedKafkaBroker;
-import dev.canopy.core.replay.ReplayEngine;
-import dev.canopy.core.report.Report;
-import dev.canopy.core.report.ReportJson;
-import dev.canopy.semantic.MiniLmEmbedder;
-import dev.canopy.semantic.SemanticAnalyzer;
 import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
@@ -18,21 +12,16 @@ import dev.canopy.tests.support.Monitors;
 import dev.canopy.tests.support.Poll;
 import dev.canopy.tests.support.Reports;
 import dev.canopy.tests.support.TestTopics;
-import dev.canopy.topology.SemanticSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -58,41 +47,12 @@ class SemanticStreamingIT {
     static void produceTextFleetAndAwaitEverySemanticOutcome() throws Exception {
         broker = EmbeddedKafkaBroker.builder().start();
         events = EventLog.of(Fleets.twoModelsTwoReleases(17, "sem-", 6, 10).text(true).build()).orderInsensitive(PARTITIONS);
-        expected = replaySemantic(events);
+        expected = Reports.parse(events.replaySemanticJson());
         monitor = Monitors.startReady(Monitors.settings(broker.bootstrapServers(), "semantic-it", tmp.resolve("state"), TOPICS,
                 Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS), "canopy.semantic.enabled", "true",
                         "canopy.semantic.max.rate", "1000000"), Map.of()));
         Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), events);
-        streamed = Poll.until("every completed rollout to have a semantic outcome", Duration.ofSeconds(180),
-                () -> Reports.parse(Http.getOk(monitor.httpPort(), "/api/v1/report")), SemanticStreamingIT::everyRolloutAccountedFor);
-    }
-
-    private static JsonNode replaySemantic(EventLog log) throws Exception {
-        SemanticAnalyzer analyzer = new SemanticAnalyzer(new MiniLmEmbedder(), SemanticSettings.DEFAULT_PER_PROMPT, SemanticSettings.DEFAULT_MAX_PROMPTS);
-        ReplayEngine engine = new ReplayEngine(ReplayEngine.Options.defaults(), SemanticSettings.DEFAULT_MAX_CHARS, analyzer::accept);
-        for (EventLog.Event e : log.events()) {
-            engine.accept(e.value(), 0, e.value().length);
-        }
-        Report report = engine.finish();
-        analyzer.flush();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ReportJson.write(report, out, analyzer.extension());
-        return Reports.parse(out.toString(StandardCharsets.UTF_8));
-    }
-
-    private static boolean everyRolloutAccountedFor(JsonNode report) {
-        if (!Reports.totals(report).equals(Reports.totals(expected))) {
-            return false;
-        }
-        for (JsonNode g : report.path("groups")) {
-            JsonNode c = g.path("semantic").path("rollouts");
-            long seen = c.path("embedded").asLong() + c.path("not_sampled").asLong() + c.path("over_budget").asLong()
-                    + c.path("without_text").asLong();
-            if (seen != g.path("rollouts").asLong()) {
-                return false;
-            }
-        }
-        return true;
+        streamed = Reports.awaitSemantic(monitor.httpPort(), expected, Duration.ofSeconds(180));
     }
 
     @AfterAll
@@ -100,24 +60,13 @@ class SemanticStreamingIT {
         Closeables.closeAll(monitor, broker);
     }
 
-    private static JsonNode withoutCosts(JsonNode semantic) {
-        ObjectNode copy = semantic.deepCopy();
-        copy.remove(List.of("rollouts", "rollouts_embedded"));
-        return copy;
-    }
-
     @Test
     void shouldMeasureTheSameSemanticDiversityAsReplay() {
         assertEquals(4, expected.path("groups").size());
         for (JsonNode e : expected.path("groups")) {
-            String model = e.path("model").asText();
-            String release = e.path("release").asText();
-            JsonNode want = e.path("semantic");
-            assertTrue(want.path("prompts").asInt() == 6, "replay measured 6 prompts of " + model + "@" + release + ": " + want);
-            JsonNode got = Reports.group(streamed, model, release).path("semantic");
-            assertFalse(got.isMissingNode() || got.isNull(), "semantic block of " + model + "@" + release);
-            Reports.assertEquivalent(withoutCosts(want), withoutCosts(got), "semantic block of " + model + "@" + release);
+            assertEquals(6, e.path("semantic").path("prompts").asInt(), "replay measured 6 prompts: " + e.path("semantic"));
         }
+        Reports.assertSameSemantic(expected, streamed);
     }
 
     @Test
@@ -133,11 +82,7 @@ class SemanticStreamingIT {
 
     @Test
     void shouldKeepTheRestOfTheReportAsReplayHasIt() {
-        ObjectNode plain = streamed.deepCopy();
-        for (JsonNode g : plain.path("groups")) {
-            ((ObjectNode) g).remove("semantic");
-        }
-        Reports.assertEquivalent(Reports.parse(events.replayJson()), plain, "report without its semantic blocks");
+        Reports.assertEquivalent(Reports.parse(events.replayJson()), Reports.withoutSemantic(streamed), "report without its semantic blocks");
     }
 
     private static boolean exportsExpectedDiversity(String exposition) {

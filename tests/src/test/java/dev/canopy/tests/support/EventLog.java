@@ -95,6 +95,25 @@ public final class EventLog {
         return ReportJson.toJson(replay());
     }
 
+    /**
+     * {@code canopy replay --semantic} of all values with the real embedding model and the monitor's
+     * default sample bounds, as JSON: the report with a {@code semantic} block per release.
+     */
+    public String replaySemanticJson() {
+        dev.canopy.semantic.SemanticAnalyzer analyzer = new dev.canopy.semantic.SemanticAnalyzer(new dev.canopy.semantic.MiniLmEmbedder(),
+                dev.canopy.topology.SemanticSettings.DEFAULT_PER_PROMPT, dev.canopy.topology.SemanticSettings.DEFAULT_MAX_PROMPTS);
+        ReplayEngine engine = new ReplayEngine(ReplayEngine.Options.defaults(), dev.canopy.topology.SemanticSettings.DEFAULT_MAX_CHARS,
+                analyzer::accept);
+        for (Event e : events) {
+            engine.accept(e.value(), 0, e.value().length);
+        }
+        Report report = engine.finish();
+        analyzer.flush();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ReportJson.write(report, out, analyzer.extension());
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Steps the replay ignored as repeats (producer retries). */
     public long duplicateSteps() {
         return engine().duplicateSteps();

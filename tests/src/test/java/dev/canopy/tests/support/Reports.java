@@ -62,6 +62,61 @@ public final class Reports {
         return MissingNode.getInstance();
     }
 
+    /**
+     * Polls the monitor's report until its totals are the expected report's and every release's semantic
+     * block accounts for each of its completed rollouts (embedded, not sampled, over budget or without text).
+     */
+    public static JsonNode awaitSemantic(int port, JsonNode expected, java.time.Duration timeout) {
+        Totals totals = totals(expected);
+        return Poll.until("every completed rollout to have a semantic outcome", timeout,
+                () -> parse(Http.getOk(port, "/api/v1/report")), report -> {
+                    if (!totals(report).equals(totals)) {
+                        return false;
+                    }
+                    for (JsonNode g : report.path("groups")) {
+                        JsonNode c = g.path("semantic").path("rollouts");
+                        long seen = c.path("embedded").asLong() + c.path("not_sampled").asLong() + c.path("over_budget").asLong()
+                                + c.path("without_text").asLong();
+                        if (seen != g.path("rollouts").asLong()) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }, report -> totals(report).toString());
+    }
+
+    /**
+     * Fails unless every release of {@code expected} (a {@code replay --semantic} report) has the same
+     * semantic measurements in {@code actual} (a monitor's report), to the relative tolerance; the
+     * monitor's cost counts ({@code rollouts}, {@code rollouts_embedded}) are not compared.
+     */
+    public static void assertSameSemantic(JsonNode expected, JsonNode actual) {
+        for (JsonNode e : expected.path("groups")) {
+            String model = e.path("model").asText();
+            String release = e.path("release").asText();
+            JsonNode got = group(actual, model, release).path("semantic");
+            if (got.isMissingNode() || got.isNull()) {
+                throw new AssertionError("no semantic block for " + model + "@" + release);
+            }
+            assertEquivalent(withoutCosts(e.path("semantic")), withoutCosts(got), "semantic block of " + model + "@" + release);
+        }
+    }
+
+    private static JsonNode withoutCosts(JsonNode semantic) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = semantic.deepCopy();
+        copy.remove(List.of("rollouts", "rollouts_embedded"));
+        return copy;
+    }
+
+    /** A copy of a report without its semantic blocks. */
+    public static JsonNode withoutSemantic(JsonNode report) {
+        JsonNode copy = report.deepCopy();
+        for (JsonNode g : copy.path("groups")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) g).remove("semantic");
+        }
+        return copy;
+    }
+
     /** Fails, listing the differing paths, unless {@code actual} equals {@code expected} as described above. */
     public static void assertEquivalent(String expectedJson, String actualJson) {
         assertEquivalent(parse(expectedJson), parse(actualJson), "report");
