@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * and the Canopy topology (both with exactly_once_v2), for per-token and chunk records; the replay on one
  * thread against Jackson merely reading the same bytes; the memory of an in-flight rollout; and the
  * latency from a rollout's final event to its effect on {@code /api/v1/report}. Checks the targets of
- * BENCHMARKS.md. Progress goes to stderr, the table (or {@code --json}) to stdout.
+ * BENCHMARKS.md. Progress goes to stderr, the table (or {@code --json}) to stdout. The "semantic" stage
+ * (what semantic diversity costs, {@link SemanticCost}) runs only when {@code --stages} names it.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures what the monitor costs on this machine.",
@@ -43,10 +44,14 @@ import java.util.stream.Stream;
                 "broker, exactly-once), replay throughput beside a bare Jackson read,",
                 "memory per in-flight rollout, and the latency from a rollout's final",
                 "event to /api/v1/report. Checks the targets of BENCHMARKS.md.",
-                "About 5 minutes with the defaults. Progress on stderr, results on stdout."})
+                "About 5 minutes with the defaults. Progress on stderr, results on stdout.",
+                "--stages semantic (not in the defaults) measures what semantic diversity costs."})
 public final class BenchCommand implements Callable<Integer> {
 
-    private static final List<String> ALL_STAGES = List.of("memory", "replay", "streaming", "latency");
+    private static final List<String> ALL_STAGES = List.of("memory", "replay", "streaming", "latency", "semantic");
+
+    /** What runs without --stages: semantic diversity is off by default in the monitor, and its stage adds over a minute. */
+    private static final List<String> DEFAULT_STAGES = List.of("memory", "replay", "streaming", "latency");
 
     @Option(names = "--events", defaultValue = "1000000", paramLabel = "N",
             description = "Token events per workload: N per-token records, or the same tokens in chunk records (default: ${DEFAULT-VALUE}).")
@@ -88,8 +93,13 @@ public final class BenchCommand implements Callable<Integer> {
     Duration latencyDuration;
 
     @Option(names = "--stages", split = ",", paramLabel = "STAGE",
-            description = "Only these of memory, replay, streaming, latency (default: all).")
+            description = {"Only these of memory, replay, streaming, latency, semantic (default: memory,replay,streaming,latency).",
+                    "semantic (what semantic diversity costs: the embedding model alone and the topology with it off and on) runs only when named; about 75 s."})
     List<String> stages;
+
+    @Option(names = "--semantic-events", defaultValue = "200000", paramLabel = "N",
+            description = "Tokens of the semantic stage's workload, events with text and 8 prompts per release (default: ${DEFAULT-VALUE}).")
+    long semanticEvents;
 
     @Option(names = "--plot", paramLabel = "FILE", description = "Also draw tokens/s by stage as a PNG chart.")
     Path plot;
@@ -156,7 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
                     results.replay.add(BenchResults.Replay.of(w, ReplayThroughput.measure(w.values())));
                 }
             }
-            if (run.contains("streaming") || run.contains("latency")) {
+            if (run.contains("streaming") || run.contains("latency") || run.contains("semantic")) {
                 err.println("canopy bench: starting an embedded Kafka broker...");
                 try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().start()) {
                     KafkaThroughput kafka = new KafkaThroughput(broker.bootstrapServers(), stateRoot, partitions, threads, pairCapacity, err);
@@ -182,6 +192,9 @@ public final class BenchCommand implements Callable<Integer> {
                                     BenchResults.rate(latencyRate), latencyDuration.toSeconds() + warmup.toSeconds());
                             results.latency.add(latency.measure(chunkName, estimator, chunkSize, latencyRate, latencyDuration, warmup, seed + 2));
                         }
+                    }
+                    if (run.contains("semantic")) {
+                        semantic(kafka, results, err);
                     }
                 }
             }
@@ -220,13 +233,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (partitions < 1 || threads < 1) {
             throw new UserError("--partitions and --threads must be at least 1");
         }
+        if (semanticEvents < 10_000) {
+            throw new UserError("--semantic-events must be at least 10000, got " + semanticEvents);
+        }
         if (inFlight < 1000) {
             throw new UserError("--in-flight must be at least 1000, got " + inFlight);
         }
         if (!(latencyRate >= 10) || latencyDuration.isNegative() || latencyDuration.isZero()) {
             throw new UserError("--latency-rate must be at least 10 tokens/s and --latency-duration positive");
         }
-        Set<String> run = new LinkedHashSet<>(stages == null ? ALL_STAGES : stages);
+        Set<String> run = new LinkedHashSet<>(stages == null ? DEFAULT_STAGES : stages);
         for (String s : run) {
             if (!ALL_STAGES.contains(s)) {
                 throw new UserError("unknown stage '" + s + "' in --stages: use " + String.join(", ", ALL_STAGES));
@@ -236,6 +252,21 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UserError("--plot: the directory of " + plot + " does not exist");
         }
         return run;
+    }
+
+    /**
+     * The semantic stage: the embedding model alone, then the topology with semantic diversity off and on
+     * over one workload with text, per-token records unless {@code --form chunk}.
+     */
+    private void semantic(KafkaThroughput kafka, BenchResults results, PrintStream err) throws Exception {
+        SemanticCost cost = new SemanticCost(err, seed);
+        results.semantic = cost.result;
+        cost.measureModel();
+        boolean chunks = "chunk".equals(form);
+        String name = (chunks ? "chunk" + chunkSize : "token") + "-text";
+        err.printf(Locale.ROOT, "canopy bench: semantic: generating about %,d tokens of simulated events with text...%n", semanticEvents);
+        BenchEvents w = cost.workload(name, estimator, chunks ? chunkSize : 1, semanticEvents);
+        cost.measureStreaming(kafka, w);
     }
 
     private void streaming(KafkaThroughput kafka, BenchEvents w, MonitorSettings settings, BenchResults results, PrintStream err)

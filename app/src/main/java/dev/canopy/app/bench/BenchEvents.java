@@ -2,6 +2,7 @@ package dev.canopy.app.bench;
 
 import dev.canopy.simulator.Estimator;
 import dev.canopy.simulator.FleetStats;
+import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
 import dev.canopy.simulator.SimulatedFleet;
 
@@ -26,6 +27,13 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
     /** Rollouts in flight while the fleet emits: a busy serving fleet's concurrent requests. */
     static final int CONCURRENCY = 1024;
 
+    /** Vocabulary of the simulated models. */
+    static final int VOCABULARY = 48;
+
+    /** The fleet's deployments: model, release and the chain its rollouts are sampled from. */
+    record Deployment(String model, String release, MarkovLanguageModel languageModel) {
+    }
+
     int records() {
         return values.size();
     }
@@ -41,8 +49,24 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
      */
     static BenchEvents generate(String name, Estimator estimator, int chunkSize, long tokens, long seed) {
         SimulatedFleet fleet = fleet(estimator, chunkSize, seed, CONCURRENCY, tokens);
-        SimulatedFleet.Cursor cursor = fleet.cursor();
-        int expected = (int) Math.min(Integer.MAX_VALUE - 8, tokens / chunkSize + 16);
+        return collect(name, fleet.cursor(), tokens, (int) Math.min(Integer.MAX_VALUE - 8, tokens / chunkSize + 16));
+    }
+
+    /**
+     * Every record of a prompt set: {@code prompts} prompts per deployment, {@code samplesPerPrompt} rollouts
+     * each, all of them complete; when {@code text}, each token's made-up word is in the records (what
+     * semantic diversity embeds). Rollouts come prompt after prompt, as a probe set sends them.
+     */
+    static BenchEvents promptSet(String name, Estimator estimator, int chunkSize, long seed, int prompts, int samplesPerPrompt,
+                                 boolean text) {
+        SimulatedFleet fleet = fleetBuilder(estimator, chunkSize, seed, CONCURRENCY)
+                .promptSet(prompts, samplesPerPrompt)
+                .text(text)
+                .build();
+        return collect(name, fleet.cursor(), Long.MAX_VALUE, 1024);
+    }
+
+    private static BenchEvents collect(String name, SimulatedFleet.Cursor cursor, long tokens, int expected) {
         List<byte[]> keys = new ArrayList<>(expected);
         List<byte[]> values = new ArrayList<>(expected);
         long[] size = {0};
@@ -62,21 +86,30 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
      */
     static SimulatedFleet fleet(Estimator estimator, int chunkSize, long seed, int concurrency, long tokens) {
         int prompts = 64;
-        int streams = 4;
         long rolloutsNeeded = tokens / 20 + concurrency + 1;
-        int samples = (int) Math.min(Integer.MAX_VALUE, rolloutsNeeded / (prompts * streams) + 1);
-        return SimulatedFleet.builder()
-                .stream("sim-chat-8b", "base-2026-11-01", ModelStyles.base(seed, 48))
-                .stream("sim-chat-8b", "ft-2026-11-20", ModelStyles.tuned(seed + 1, 48))
-                .stream("sim-code-70b", "base-2026-10-15", ModelStyles.base(seed + 2, 48))
-                .stream("sim-code-70b", "ft-2026-11-18", ModelStyles.tuned(seed + 3, 48))
-                .seed(seed)
-                .promptSet(prompts, samples)
+        int samples = (int) Math.min(Integer.MAX_VALUE, rolloutsNeeded / ((long) prompts * deployments(seed).size()) + 1);
+        return fleetBuilder(estimator, chunkSize, seed, concurrency).promptSet(prompts, samples).build();
+    }
+
+    private static SimulatedFleet.Builder fleetBuilder(Estimator estimator, int chunkSize, long seed, int concurrency) {
+        SimulatedFleet.Builder b = SimulatedFleet.builder();
+        for (Deployment d : deployments(seed)) {
+            b.stream(d.model(), d.release(), d.languageModel());
+        }
+        return b.seed(seed)
                 .concurrency(concurrency)
                 .estimator(estimator)
                 .topK(20)
                 .chunkSize(chunkSize)
-                .rolloutIdPrefix("req-" + Long.toHexString(seed) + "-")
-                .build();
+                .rolloutIdPrefix("req-" + Long.toHexString(seed) + "-");
+    }
+
+    /** 2 models x 2 releases, a base-style and a tuned-style release of each. */
+    static List<Deployment> deployments(long seed) {
+        return List.of(
+                new Deployment("sim-chat-8b", "base-2026-11-01", ModelStyles.base(seed, VOCABULARY)),
+                new Deployment("sim-chat-8b", "ft-2026-11-20", ModelStyles.tuned(seed + 1, VOCABULARY)),
+                new Deployment("sim-code-70b", "base-2026-10-15", ModelStyles.base(seed + 2, VOCABULARY)),
+                new Deployment("sim-code-70b", "ft-2026-11-18", ModelStyles.tuned(seed + 3, VOCABULARY)));
     }
 }

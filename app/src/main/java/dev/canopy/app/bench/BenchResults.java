@@ -51,6 +51,7 @@ final class BenchResults {
     InFlightHeap.Result heap;
     final List<ReleaseState.Result> releaseState = new ArrayList<>();
     final List<ReportLatency.Result> latency = new ArrayList<>();
+    SemanticCost.Result semantic;
     final List<Target> targets = new ArrayList<>();
 
     Stage stage(String stage, String workload) {
@@ -147,6 +148,9 @@ final class BenchResults {
             }
             out.println();
         }
+        if (semantic != null) {
+            printSemantic(out, semantic);
+        }
         if (!targets.isEmpty()) {
             out.println("Targets");
             for (Target t : targets) {
@@ -166,8 +170,50 @@ final class BenchResults {
         root.put("in_flight_rollout_bytes", heap);
         root.put("release_aggregate", releaseState);
         root.put("report_latency_ms", latency);
+        root.put("semantic", semantic);
         root.put("targets", targets);
         out.println(mapper.writeValueAsString(root));
+    }
+
+    private static void printSemantic(PrintStream out, SemanticCost.Result r) {
+        if (!r.embedding.isEmpty()) {
+            out.printf(Locale.ROOT, "Semantic diversity: the embedding model alone (quantized all-MiniLM-L6-v2 in the JVM, loaded in %.2f s),"
+                    + " called by one thread; latency per call%n", r.modelLoadSeconds);
+            out.printf(Locale.ROOT, "%-10s %6s %9s %13s %8s %8s %11s %6s%n", "texts", "words", "per call", "embeddings/s", "p50 ms",
+                    "p95 ms", "CPU ms each", "cores");
+            for (EmbeddingThroughput.Result e : r.embedding) {
+                out.printf(Locale.ROOT, "%-10s %6.1f %9d %13.1f %8.2f %8.2f %11.2f %6.2f%n", e.texts(), e.meanWords(), e.batch(), e.perSecond(),
+                        e.callMillis().p50(), e.callMillis().p95(), e.cpuMillisPerText(), e.cores());
+            }
+        }
+        if (r.state != null) {
+            out.printf(Locale.ROOT, "A full prompt sample (%d rollouts, %d floats each): %,d B serialized, %,.0f B per kept rollout%n",
+                    r.state.perPrompt(), r.state.dimension(), r.state.sampleBytes(), r.state.bytesPerRollout());
+        }
+        out.println();
+        if (!r.streaming.isEmpty()) {
+            SemanticCost.Run first = r.streaming.get(0);
+            out.printf(Locale.ROOT, "Semantic diversity in the topology (%s records with text: %s tokens, %,d rollouts; %d prompt groups,"
+                    + " %,d rollouts each; same topic, one run at a time)%n", r.workload, rate(first.tokens()), first.rollouts(), r.promptGroups,
+                    r.rolloutsPerPromptGroup);
+            out.printf(Locale.ROOT, "%-10s %8s %10s %10s %7s %9s %11s %11s %8s %8s %7s%n", "semantic", "seconds", "rollouts/s", "tokens/s",
+                    "vs off", "embedded", "not sampled", "over budget", "emb p50", "emb p95", "embed%");
+            for (SemanticCost.Run run : r.streaming) {
+                String counts = run.counts() == null ? fmt("%9s %11s %11s", "", "", "")
+                        : fmt("%,9d %,11d %,11d", run.counts().embedded(), run.counts().notSampled(), run.counts().overBudget());
+                String embed = run.embedMillis() == null ? fmt("%8s %8s %7s", "", "", "")
+                        : fmt("%5.1f ms %5.1f ms %6.0f%%", run.embedMillis().p50(), run.embedMillis().p95(), 100 * run.embeddingShare());
+                out.printf(Locale.ROOT, "%-10s %8.2f %10s %10s %6.2fx %s %s%n", run.semantic(), run.seconds(), rate(run.rolloutsPerSecond()),
+                        rate(run.tokensPerSecond()), run.vsOff(), counts, embed);
+            }
+            for (SemanticCost.Run run : r.streaming) {
+                if (run.keptRollouts() > 0) {
+                    out.printf(Locale.ROOT, "kept (%s): %,d rollouts in %,d prompts; %,.0f B of store per kept rollout (samples and prompt metrics, keys included)%n",
+                            run.semantic(), run.keptRollouts(), run.keptPrompts(), run.storeBytesPerKeptRollout());
+                }
+            }
+            out.println();
+        }
     }
 
     /** 1234567 -> "1.23M". */

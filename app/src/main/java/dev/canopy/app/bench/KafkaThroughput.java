@@ -3,7 +3,12 @@ package dev.canopy.app.bench;
 import dev.canopy.app.Progress;
 import dev.canopy.app.monitor.MonitorSettings;
 import dev.canopy.app.monitor.TopicSetup;
+import dev.canopy.semantic.Embedder;
+import dev.canopy.semantic.SemanticCodec;
+import dev.canopy.semantic.SemanticCounts;
 import dev.canopy.topology.CanopyTopology;
+import dev.canopy.topology.StoreReports;
+import dev.canopy.topology.Stores;
 import dev.canopy.topology.TopologyObserver;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -22,11 +27,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -61,6 +72,20 @@ final class KafkaThroughput {
     record Span(long records, long tokens, double seconds, long reprocessed) {
     }
 
+    /**
+     * The topology with semantic diversity on, over one workload.
+     *
+     * @param counts         what became of the completed rollouts, summed over releases (from the counts store)
+     * @param embedSeconds   each embedding's time on the stream thread, as the topology reports it
+     * @param keptRollouts   embedded rollouts held in the sample store at the end
+     * @param keptPrompts    prompts with a sample at the end
+     * @param sampleBytes    keys and values of the sample store
+     * @param promptBytes    keys and values of the per-prompt metrics store
+     */
+    record SemanticSpan(Span span, SemanticCounts counts, double[] embedSeconds, long keptRollouts, long keptPrompts,
+                        long sampleBytes, long promptBytes) {
+    }
+
     private final String bootstrap;
     private final Path stateRoot;
     private final int partitions;
@@ -79,6 +104,14 @@ final class KafkaThroughput {
 
     /** The monitor's settings for one workload: its own topics, application id and state directory. */
     MonitorSettings settings(String prefix, String applicationId) {
+        return settings(prefix, applicationId, Map.of());
+    }
+
+    /**
+     * The same, with further configuration keys ({@code extra} wins): another run can read a topic already
+     * filled ({@code canopy.topic.tokens}) or turn semantic diversity on.
+     */
+    MonitorSettings settings(String prefix, String applicationId, Map<String, String> extra) {
         Map<String, String> flags = new HashMap<>();
         flags.put("canopy.bootstrap.servers", bootstrap);
         flags.put("canopy.application.id", applicationId);
@@ -91,6 +124,7 @@ final class KafkaThroughput {
         for (String t : List.of("tokens", "dlq", "rollouts", "metrics", "releases", "alerts")) {
             flags.put("canopy.topic." + t, prefix + "." + t);
         }
+        flags.putAll(extra);
         MonitorSettings s = MonitorSettings.resolve(flags, Map.of(), null);
         TopicSetup.ensure(s.clientProperties(), bootstrap, partitions, s.replicationFactor(), s.monitor().topics().all(),
                 s.monitor().topics().deadLetter(), s.monitor().topics().releases());
@@ -244,6 +278,133 @@ final class KafkaThroughput {
         }
     }
 
+    /**
+     * The Canopy topology with semantic diversity on ({@code settings} must say so), embedding with
+     * {@code embedder}: done when every record was read, every rollout reached the aggregates and every
+     * completed rollout was accounted for by the semantic stage (embedded, not sampled or over budget),
+     * which the counts store tells; it is polled every {@link #SEMANTIC_POLL}, so the span may be that
+     * much longer than the work.
+     */
+    SemanticSpan canopySemantic(MonitorSettings settings, BenchEvents events, Embedder embedder, String label)
+            throws TimeoutException, InterruptedException {
+        if (!settings.monitor().semantic().enabled()) {
+            throw new IllegalArgumentException("semantic diversity is off in these settings");
+        }
+        Meter read = new Meter();
+        Meter measured = new Meter();
+        Meter embedded = new Meter();
+        List<Double> embedSeconds = java.util.Collections.synchronizedList(new ArrayList<>());
+        TopologyObserver observer = new TopologyObserver() {
+            @Override
+            public void eventRead() {
+                read.record();
+            }
+
+            @Override
+            public void rolloutMeasured(String model, String release, long lagMillis) {
+                measured.record();
+            }
+
+            @Override
+            public void rolloutEmbedded(double seconds) {
+                embedded.record();
+                embedSeconds.add(seconds);
+            }
+        };
+        AtomicReference<SemanticCounts> seen = new AtomicReference<>(SemanticCounts.ZERO);
+        KafkaStreams streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), observer, embedder), settings.streamsProperties(null));
+        try (streams;
+             Progress ignored = new Progress(err, 2000, () -> {
+                 SemanticCounts c = semanticCounts(streams);
+                 if (c == null) {
+                     c = seen.get();
+                 } else {
+                     seen.set(c);
+                 }
+                 return String.format("canopy bench: %s: %s of %s records read, %s of %s rollouts measured, %s through the semantic stage"
+                                 + " (%s embedded)", label, Progress.count(read.count()), Progress.count(events.records()),
+                         Progress.count(measured.count()), Progress.count(events.rollouts()), Progress.count(c.total()),
+                         Progress.count(embedded.count()));
+             })) {
+            streams.start();
+            long[] doneAt = {0};
+            SemanticCounts[] last = {SemanticCounts.ZERO};
+            await(streams, () -> {
+                if (read.count() < events.records() || measured.count() < events.rollouts()) {
+                    return false;
+                }
+                SemanticCounts c = semanticCounts(streams);
+                if (c == null) {
+                    return false;
+                }
+                last[0] = c;
+                if (c.total() < events.rollouts()) {
+                    return false;
+                }
+                doneAt[0] = System.nanoTime();
+                return true;
+            }, timeout(events), label, SEMANTIC_POLL);
+            long end = Math.max(Math.max(read.lastNanos(), measured.lastNanos()), doneAt[0]);
+            Span span = new Span(events.records(), events.tokens(), (end - read.firstNanos()) / 1e9, Math.max(0, read.count() - events.records()));
+            ReadOnlyKeyValueStore<String, byte[]> samples = store(streams, Stores.SEMANTIC_SAMPLES);
+            ReadOnlyKeyValueStore<String, byte[]> prompts = store(streams, Stores.SEMANTIC_PROMPTS);
+            long[] sample = sizes(samples, true);
+            long[] prompt = sizes(prompts, false);
+            double[] seconds;
+            synchronized (embedSeconds) {
+                seconds = embedSeconds.stream().mapToDouble(Double::doubleValue).toArray();
+            }
+            SemanticSpan out = new SemanticSpan(span, last[0], seconds, sample[2], sample[0], sample[1], prompt[1]);
+            streams.close(Duration.ofSeconds(30));
+            return out;
+        }
+    }
+
+    /** How often {@link #canopySemantic} looks at the counts store once the rest is done. */
+    static final Duration SEMANTIC_POLL = Duration.ofMillis(20);
+
+    /** The semantic counts of every release, summed; null while the store cannot be queried (starting, rebalancing). */
+    private static SemanticCounts semanticCounts(KafkaStreams streams) {
+        if (streams.state() != KafkaStreams.State.RUNNING && streams.state() != KafkaStreams.State.REBALANCING) {
+            return null;
+        }
+        try {
+            SemanticCounts sum = SemanticCounts.ZERO;
+            for (SemanticCodec.Result r : StoreReports.readSemantic(store(streams, Stores.SEMANTIC_PROMPTS),
+                    store(streams, Stores.SEMANTIC_COUNTS)).values()) {
+                sum = sum.plus(r.counts());
+            }
+            return sum;
+        } catch (InvalidStateStoreException e) {
+            return null;
+        }
+    }
+
+    private static ReadOnlyKeyValueStore<String, byte[]> store(KafkaStreams streams, String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+    }
+
+    /**
+     * {entries, bytes of keys (UTF-8) and values, and, for samples, the rollouts they hold (the count that
+     * starts a {@code PromptSample}'s binary form)}.
+     */
+    private static long[] sizes(ReadOnlyKeyValueStore<String, byte[]> store, boolean samples) {
+        long entries = 0;
+        long bytes = 0;
+        long rollouts = 0;
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                entries++;
+                bytes += kv.key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + kv.value.length;
+                if (samples) {
+                    rollouts += java.nio.ByteBuffer.wrap(kv.value).getInt();
+                }
+            }
+        }
+        return new long[] {entries, bytes, rollouts};
+    }
+
     private static Span span(Meter start, Meter end, BenchEvents events) {
         long last = Math.max(start.lastNanos(), end.lastNanos());
         return new Span(events.records(), events.tokens(), (last - start.firstNanos()) / 1e9,
@@ -256,6 +417,11 @@ final class KafkaThroughput {
 
     private static void await(KafkaStreams streams, BooleanSupplier done, Duration timeout, String what)
             throws TimeoutException, InterruptedException {
+        await(streams, done, timeout, what, Duration.ofMillis(20));
+    }
+
+    private static void await(KafkaStreams streams, BooleanSupplier done, Duration timeout, String what, Duration poll)
+            throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean()) {
             KafkaStreams.State s = streams.state();
@@ -265,7 +431,7 @@ final class KafkaThroughput {
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException("the " + what + " application was not done within " + timeout.toSeconds() + " s");
             }
-            TimeUnit.MILLISECONDS.sleep(20);
+            TimeUnit.MILLISECONDS.sleep(poll.toMillis());
         }
     }
 
