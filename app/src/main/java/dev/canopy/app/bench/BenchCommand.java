@@ -94,10 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--stages", split = ",", paramLabel = "STAGE",
             description = {"Only these of memory, replay, streaming, latency, semantic (default: memory,replay,streaming,latency).",
-                    "semantic (what semantic diversity costs: the embedding model alone and the topology with it off and on) runs only when named; about 75 s."})
+                    "semantic (what semantic diversity costs: the embedding model alone and the topology with it off and on) runs only when named; about 100 s."})
     List<String> stages;
 
-    @Option(names = "--semantic-events", defaultValue = "200000", paramLabel = "N",
+    @Option(names = "--semantic-events", defaultValue = "400000", paramLabel = "N",
             description = "Tokens of the semantic stage's workload, events with text and 8 prompts per release (default: ${DEFAULT-VALUE}).")
     long semanticEvents;
 

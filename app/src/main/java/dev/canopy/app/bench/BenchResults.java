@@ -193,7 +193,7 @@ final class BenchResults {
         out.println();
         if (!r.streaming.isEmpty()) {
             SemanticCost.Run first = r.streaming.get(0);
-            out.printf(Locale.ROOT, "Semantic diversity in the topology (%s records with text: %s tokens, %,d rollouts; %d prompt groups,"
+            out.printf(Locale.ROOT, "Semantic diversity in the topology (%s records: %s tokens, %,d rollouts; %d prompt groups,"
                     + " %,d rollouts each; same topic, one run at a time)%n", r.workload, rate(first.tokens()), first.rollouts(), r.promptGroups,
                     r.rolloutsPerPromptGroup);
             out.printf(Locale.ROOT, "%-10s %8s %10s %10s %7s %9s %11s %11s %8s %8s %7s%n", "semantic", "seconds", "rollouts/s", "tokens/s",
@@ -207,7 +207,7 @@ final class BenchResults {
                         rate(run.tokensPerSecond()), run.vsOff(), counts, embed);
             }
             for (SemanticCost.Run run : r.streaming) {
-                if (run.keptRollouts() > 0) {
+                if (run.counts() != null && run.counts().embedded() > 1) {
                     out.printf(Locale.ROOT, "kept (%s): %,d rollouts in %,d prompts; %,.0f B of store per kept rollout (samples and prompt metrics, keys included)%n",
                             run.semantic(), run.keptRollouts(), run.keptPrompts(), run.storeBytesPerKeptRollout());
                 }
