@@ -38,7 +38,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     private final int maxChars;
     private ProcessorContext<String, Finished> context;
     private KeyValueStore<String, byte[]> store;
-    private KeyValueStore<String, byte[]> texts;
+    private InFlightTexts texts;
     private RolloutAssembler.StateStore states;
 
     AssembleProcessor(Duration idleTimeout, TopologyObserver observer, int maxChars) {
@@ -51,7 +51,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     public void init(ProcessorContext<String, Finished> context) {
         this.context = context;
         this.store = context.getStateStore(Stores.IN_FLIGHT);
-        this.texts = maxChars > 0 ? context.getStateStore(Stores.TEXTS_IN_FLIGHT) : null;
+        this.texts = maxChars > 0 ? new InFlightTexts(context.getStateStore(Stores.TEXTS_IN_FLIGHT), maxChars) : null;
         this.states = new RolloutAssembler.StateStore() {
             @Override
             public RolloutState get(String rolloutId) {
@@ -88,8 +88,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
         if (done != null) {
             String text = null;
             if (texts != null) {
-                byte[] b = texts.delete(done.rolloutId());
-                text = b == null ? "" : TextBuffer.fromBytes(b).text();
+                text = texts.take(done.rolloutId());
             }
             context.forward(new Record<>(GroupKeys.of(done.model(), done.release()), new Finished(done, text), record.timestamp()));
         }
@@ -100,11 +99,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
         if (state != null && RolloutState.isCompletedMarker(state)) {
             return;
         }
-        byte[] old = texts.get(r.rolloutId());
-        TextBuffer b = old == null ? new TextBuffer() : TextBuffer.fromBytes(old);
-        if (b.add(r, maxChars)) {
-            texts.put(r.rolloutId(), b.toBytes());
-        }
+        texts.add(r);
     }
 
     void expire(long now) {
@@ -133,7 +128,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
         for (KeyValue<String, RolloutState> kv : expired) {
             store.delete(kv.key);
             if (texts != null) {
-                texts.delete(kv.key);
+                texts.take(kv.key);
             }
             CompletedRollout abandoned = kv.value.toAbandoned(kv.key);
             observer.rolloutAbandoned(abandoned.model(), abandoned.release());

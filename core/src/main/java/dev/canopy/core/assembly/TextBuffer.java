@@ -2,9 +2,6 @@ package dev.canopy.core.assembly;
 
 import dev.canopy.core.events.TokenRecord;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -14,7 +11,7 @@ import java.util.TreeMap;
  * budget is dropped on arrival, so once complete the text is its beginning in position order whenever
  * the pieces arrived in order. Generated content: never log it.
  *
- * <p>Binary form (for a state store): count, then per piece its position, length and UTF-8 bytes.
+ * <p>The streaming monitor keeps the same rule in a state store, one entry per piece.
  */
 public final class TextBuffer {
 
@@ -63,38 +60,5 @@ public final class TextBuffer {
 
     public int chars() {
         return chars;
-    }
-
-    public byte[] toBytes() {
-        byte[][] encoded = new byte[pieces.size()][];
-        int size = 4;
-        int i = 0;
-        for (String s : pieces.values()) {
-            encoded[i] = s.getBytes(StandardCharsets.UTF_8);
-            size += 8 + encoded[i].length;
-            i++;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(size).putInt(pieces.size());
-        i = 0;
-        for (Map.Entry<Integer, String> e : pieces.entrySet()) {
-            buf.putInt(e.getKey()).putInt(encoded[i].length).put(encoded[i]);
-            i++;
-        }
-        return buf.array();
-    }
-
-    public static TextBuffer fromBytes(byte[] bytes) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        TextBuffer b = new TextBuffer();
-        int n = buf.getInt();
-        for (int i = 0; i < n; i++) {
-            int position = buf.getInt();
-            int len = buf.getInt();
-            String s = new String(bytes, buf.position(), len, StandardCharsets.UTF_8);
-            buf.position(buf.position() + len);
-            b.pieces.put(position, s);
-            b.chars += s.length();
-        }
-        return b;
     }
 }
