@@ -1,32 +1,24 @@
 package dev.canopy.topology;
 
 import dev.canopy.core.events.TokenRecord;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The texts of in-flight rollouts in {@link Stores#TEXTS_IN_FLIGHT}, one entry per piece, so that a
- * token costs a few small store operations however long its rollout already is (rewriting the whole
- * text per token made keeping text quadratic in the rollout's length). Same rule as the replay's
+ * The texts of in-flight rollouts in {@link Stores#TEXTS_IN_FLIGHT}, one entry per rollout whose value
+ * is only ever appended to: the characters kept so far, then (position, length, UTF-8 bytes) per piece
+ * in arrival order. A token costs a scan of the piece headers and one array copy; no piece is decoded
+ * until the rollout ends (decoding and re-encoding the whole text per token made keeping text the
+ * largest cost of the stream thread). One key per rollout also lets the store's cache coalesce a
+ * rollout's writes into one changelog record per commit. Same rule as the replay's
  * {@link dev.canopy.core.assembly.TextBuffer}: the first piece of a position wins, and a piece that
  * would take the rollout beyond {@code maxChars} characters is dropped on arrival.
- *
- * <p>Keys: "rollout_id\0" + 8 hex digits of the position -> the piece in UTF-8, and "rollout_id\0~" ->
- * the characters kept so far (4 bytes). A rollout's entries are found by a prefix scan on "rollout_id\0";
- * keys whose suffix is not exactly one of those two forms belong to another rollout id that happens to
- * start with this one and a NUL, and are skipped.
  */
 final class InFlightTexts {
-
-    private static final char SEP = '\u0000';
-    private static final String COUNT = "~";
 
     private final KeyValueStore<String, byte[]> store;
     private final int maxChars;
@@ -40,57 +32,87 @@ final class InFlightTexts {
     void add(TokenRecord r) {
         String[] texts = r.texts();
         int[] positions = r.positions();
-        String countKey = r.rolloutId() + SEP + COUNT;
-        int chars = -1;
-        boolean changed = false;
+        byte[] old = store.get(r.rolloutId());
+        int chars = old == null ? 0 : ByteBuffer.wrap(old).getInt();
+        byte[][] added = null;
+        int addedBytes = 0;
         for (int i = 0; i < texts.length; i++) {
             String t = texts[i];
-            if (t == null) {
+            if (t == null || chars + t.length() > maxChars || contains(old, positions[i]) || addedEarlier(positions, added, i)) {
                 continue;
             }
-            String key = pieceKey(r.rolloutId(), positions[i]);
-            if (store.get(key) != null) {
-                continue;
+            if (added == null) {
+                added = new byte[texts.length][];
             }
-            if (chars < 0) {
-                byte[] c = store.get(countKey);
-                chars = c == null ? 0 : ByteBuffer.wrap(c).getInt();
-            }
-            if (chars + t.length() > maxChars) {
-                continue;
-            }
-            store.put(key, t.getBytes(StandardCharsets.UTF_8));
+            added[i] = t.getBytes(StandardCharsets.UTF_8);
+            addedBytes += 8 + added[i].length;
             chars += t.length();
-            changed = true;
         }
-        if (changed) {
-            store.put(countKey, ByteBuffer.allocate(4).putInt(chars).array());
+        if (added == null) {
+            return;
         }
-    }
-
-    /** Removes the rollout's entries and returns its text in position order ("" when it had none). */
-    String take(String rolloutId) {
-        String prefix = rolloutId + SEP;
-        List<String> keys = new ArrayList<>();
-        StringBuilder sb = new StringBuilder();
-        try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, Serdes.String().serializer())) {
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                String suffix = kv.key.substring(prefix.length());
-                if (suffix.equals(COUNT)) {
-                    keys.add(kv.key);
-                } else if (suffix.length() == 8 && suffix.indexOf(SEP) < 0) {
-                    keys.add(kv.key);
-                    sb.append(new String(kv.value, StandardCharsets.UTF_8));
-                }
+        ByteBuffer out = ByteBuffer.allocate((old == null ? 4 : old.length) + addedBytes);
+        out.putInt(chars);
+        if (old != null) {
+            out.put(old, 4, old.length - 4);
+        }
+        for (int i = 0; i < added.length; i++) {
+            if (added[i] != null) {
+                out.putInt(positions[i]).putInt(added[i].length).put(added[i]);
             }
         }
-        keys.forEach(store::delete);
-        return sb.toString();
+        store.put(r.rolloutId(), out.array());
     }
 
-    /** Hex positions sort in position order (positions are non-negative ints). */
-    private static String pieceKey(String rolloutId, int position) {
-        return rolloutId + SEP + String.format("%08x", position);
+    private static boolean contains(byte[] value, int position) {
+        if (value == null) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.wrap(value);
+        b.position(4);
+        while (b.hasRemaining()) {
+            int at = b.getInt();
+            int length = b.getInt();
+            if (at == position) {
+                return true;
+            }
+            b.position(b.position() + length);
+        }
+        return false;
+    }
+
+    /** Whether an earlier step of the same record already brought this position. */
+    private static boolean addedEarlier(int[] positions, byte[][] added, int i) {
+        if (added == null) {
+            return false;
+        }
+        for (int j = 0; j < i; j++) {
+            if (added[j] != null && positions[j] == positions[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Removes the rollout's entry and returns its text in position order ("" when it had none). */
+    String take(String rolloutId) {
+        byte[] value = store.delete(rolloutId);
+        if (value == null) {
+            return "";
+        }
+        TreeMap<Integer, String> pieces = new TreeMap<>();
+        ByteBuffer b = ByteBuffer.wrap(value);
+        b.position(4);
+        while (b.hasRemaining()) {
+            int position = b.getInt();
+            int length = b.getInt();
+            pieces.put(position, new String(value, b.position(), length, StandardCharsets.UTF_8));
+            b.position(b.position() + length);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<Integer, String> e : pieces.entrySet()) {
+            sb.append(e.getValue());
+        }
+        return sb.toString();
     }
 }

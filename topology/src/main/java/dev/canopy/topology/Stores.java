@@ -25,10 +25,7 @@ public final class Stores {
     public static final String SHIFT_RESULTS = "canopy-shift-results";
     /** Global store of the releases topic: "model@release" -> release record JSON. */
     public static final String RELEASES = "canopy-releases";
-    /**
-     * "rollout_id\0position" -> a text piece of an in-flight rollout, "rollout_id\0~" -> its characters
-     * kept so far (only with semantic diversity on; see InFlightTexts).
-     */
+    /** rollout_id -> the text pieces of an in-flight rollout (only with semantic diversity on; see InFlightTexts). */
     public static final String TEXTS_IN_FLIGHT = "canopy-texts-in-flight";
     /** "model\0release\0prompt_id" -> the prompt's embedded rollouts (a bottom-k PromptSample). */
     public static final String SEMANTIC_SAMPLES = "canopy-semantic-samples";
