@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * The quantized all-MiniLM-L6-v2 sentence-embedding model (384 dimensions), run in the JVM with ONNX
  * Runtime from the model file packaged in its Maven artifact: no download, no network at run time.
- * Inputs beyond the model's 256 word pieces are truncated by the model. Loading takes about a second;
- * one embedding a few milliseconds on one core.
+ * Inputs beyond 128 word pieces (the max_length of the tokenizer shipped with the model) are truncated.
+ * Loading takes about half a second; one embedding about 2-10 ms, during which ONNX Runtime keeps every
+ * core busy (see BENCHMARKS.md).
  */
 public final class MiniLmEmbedder implements Embedder {
 

@@ -4,7 +4,7 @@ package dev.canopy.topology;
  * Settings of semantic diversity in the streaming monitor (off by default: it keeps generated text).
  *
  * @param enabled    keep rollout texts while they are in flight and embed completed rollouts
- * @param maxChars   characters of text kept per rollout (the beginning; the model reads about 256 word pieces)
+ * @param maxChars   characters of text kept per rollout (the beginning; the model reads at most 128 word pieces)
  * @param perPrompt  embedded rollouts kept per prompt (bottom-k by rollout-id hash)
  * @param maxPrompts prompts kept per model and release (bottom-k by prompt-id hash)
  * @param maxRate    embeddings per second this instance may spend (a token bucket shared by its

@@ -157,7 +157,7 @@ final class MarkdownReport {
 
     private static String semanticCaveat(SemanticComparison s) {
         return "**Semantic diversity.** The values depend on the sentence-embedding model and see at most the text kept per rollout"
-                + " (`--semantic-max-chars`, and the model's 256 word pieces). "
+                + " (`--semantic-max-chars`, and the model's 128 word pieces). "
                 + (s.resampled()
                 ? "The intervals cover the variation between prompts only: the per-prompt values are fixed, not recomputed from"
                         + " resampled rollouts, so the noise of a prompt's finite sample of rollouts is not in them."
