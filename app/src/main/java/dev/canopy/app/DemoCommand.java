@@ -53,8 +53,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "When the first model switches to its fine-tuned release (default: ${DEFAULT-VALUE}).")
     Duration switchAfter;
 
-    @Option(names = "--no-semantic", description = {"Do not measure semantic diversity. It is on in the demo: the fleet's events carry made-up",
-            "token text, embedded on this machine's CPU (at most 100 rollouts/s)."})
+    @Option(names = "--no-semantic", description = "Do not measure semantic diversity. It is on in the demo: the fleet's events carry made-up "
+            + "token text, embedded on this machine's CPU (at most 100 rollouts/s).")
     boolean noSemantic;
 
     @Option(names = "--refresh", defaultValue = "5s", converter = Durations.Converter.class, description = "Console refresh interval (default: ${DEFAULT-VALUE}).")

@@ -24,8 +24,8 @@ public final class MonitorOptions {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (canopy.state.dir).")
     Path stateDir;
 
-    @Option(names = "--semantic", description = {"Measure semantic diversity from the events' text (canopy.semantic.enabled): keeps generated",
-            "text of in-flight rollouts and embeds completed ones with an in-process model. Off by default."})
+    @Option(names = "--semantic", description = "Measure semantic diversity from the events' text (canopy.semantic.enabled): keeps generated "
+            + "text of in-flight rollouts and embeds completed ones with an in-process model. Off by default.")
     Boolean semantic;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file: canopy.* keys and Kafka client settings (security.protocol, sasl.*, ssl.*).")

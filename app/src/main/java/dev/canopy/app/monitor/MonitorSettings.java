@@ -297,11 +297,16 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         }
 
         double positive(String key) {
-            double d = decimal(key);
-            if (!(d > 0) || Double.isInfinite(d)) {
-                throw error(key, string(key), "use a positive number");
+            String v = string(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (d > 0 && !Double.isInfinite(d)) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
             }
-            return d;
+            throw error(key, v, "use a positive number, such as " + KEYS.get(key)[0]);
         }
 
         int port(String key) {

@@ -90,6 +90,8 @@ class MonitorSettingsTest {
         assertTrue(k.getMessage().contains("canopy.semantic.per.prompt") && k.getMessage().contains("at least 2"), k.getMessage());
         UserError r = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_SEMANTIC_MAX_RATE", "0"), null));
         assertTrue(r.getMessage().contains("canopy.semantic.max.rate"), r.getMessage());
+        UserError f = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_SEMANTIC_MAX_RATE", "fast"), null));
+        assertTrue(f.getMessage().contains("CANOPY_SEMANTIC_MAX_RATE") && f.getMessage().contains("positive number, such as 100"), f.getMessage());
     }
 
     @Test
