@@ -1,5 +1,6 @@
 package dev.canopy.tests;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.tests.support.Closeables;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two monitor instances on one application id split the six partitions; each answers the report for
  * both. When one stops in the middle of the stream, the other takes its partitions over and ends with
- * exactly the replay's report.
+ * exactly the replay's report. Semantic diversity is on: each release's semantic results live in one
+ * instance, and either instance's report carries all of them, equal to replay --semantic.
  */
 class TwoInstancesIT {
 
@@ -55,24 +57,29 @@ class TwoInstancesIT {
     private static MonitorApp start(String name) {
         // A stopped instance's group membership ends with its session: 6 s instead of the default 45 s.
         return Monitors.startReady(Monitors.settings(broker.bootstrapServers(), APPLICATION_ID, tmp.resolve(name), TOPICS,
-                Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS)),
+                Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS), "canopy.semantic.enabled", "true",
+                        "canopy.semantic.max.rate", "1000000"),
                 Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1500")));
     }
 
     @Test
     void shouldAnswerTheWholeReportFromEitherInstanceAndSurviveTheStopOfOne() throws Exception {
-        EventLog before = EventLog.of(Fleets.twoModelsTwoReleases(31, "pair-a-", 4, 20).build()).orderInsensitive(PARTITIONS);
-        EventLog during = EventLog.of(Fleets.twoModelsTwoReleases(37, "pair-b-", 4, 20).build()).orderInsensitive(PARTITIONS);
+        EventLog before = EventLog.of(Fleets.twoModelsTwoReleases(31, "pair-a-", 4, 20).text(true).build()).orderInsensitive(PARTITIONS);
+        EventLog during = EventLog.of(Fleets.twoModelsTwoReleases(37, "pair-b-", 4, 20).text(true).build()).orderInsensitive(PARTITIONS);
         String expectedBefore = before.replayJson();
         String expectedAll = before.plus(during).replayJson();
+        // the same prompts in both halves: 40 rollouts a prompt and release, so the 32-rollout samples evict
+        JsonNode semanticBefore = Reports.parse(before.replaySemanticJson());
+        JsonNode semanticAll = Reports.parse(before.plus(during).replaySemanticJson());
 
         first = start("first");
         second = start("second");
         Monitors.awaitReady(first.httpPort());
         Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), before);
         for (MonitorApp app : List.of(first, second)) {
-            String report = Monitors.awaitReport(app.httpPort(), Reports.totals(expectedBefore), Duration.ofSeconds(120));
-            Reports.assertEquivalent(Reports.parse(expectedBefore), Reports.parse(report), "the report of instance on port " + app.httpPort());
+            JsonNode report = Reports.awaitSemantic(app.httpPort(), semanticBefore, Duration.ofSeconds(120));
+            Reports.assertEquivalent(Reports.parse(expectedBefore), Reports.withoutSemantic(report), "the report of instance on port " + app.httpPort());
+            Reports.assertSameSemantic(semanticBefore, report);
         }
 
         // Stop the second instance while the rest of the stream is being produced.
@@ -97,8 +104,9 @@ class TwoInstancesIT {
         second = null;
         producing.get(60, TimeUnit.SECONDS);
 
-        String survivor = Monitors.awaitReport(first.httpPort(), Reports.totals(expectedAll), Duration.ofSeconds(120));
-        Reports.assertEquivalent(Reports.parse(expectedAll), Reports.parse(survivor), "the survivor's report");
+        JsonNode survivor = Reports.awaitSemantic(first.httpPort(), semanticAll, Duration.ofSeconds(120));
+        Reports.assertEquivalent(Reports.parse(expectedAll), Reports.withoutSemantic(survivor), "the survivor's report");
+        Reports.assertSameSemantic(semanticAll, survivor);
     }
 
     private static void await(CountDownLatch latch) {
