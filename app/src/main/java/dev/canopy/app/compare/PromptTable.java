@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.core.stats.GroupMetrics;
 import dev.canopy.core.stats.Pooling;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One release's per-prompt statistics (CE*_p, its upper bound, L_p, R_p, truncation rate, the four
@@ -19,9 +17,8 @@ import java.util.Map;
  * values exactly; a prompt listed twice counts twice, which is how a bootstrap replicate weighs a prompt
  * drawn twice.
  */
-final class PromptTable implements Bootstrap.PromptRows {
+final class PromptTable extends PromptRowTable {
 
-    private final String[] ids;
     private final long[] n;
     private final double[] ce;
     private final double[] ceUpper;
@@ -32,10 +29,9 @@ final class PromptTable implements Bootstrap.PromptRows {
     private final double[] spearman;
     private final double[] kendall;
     private final double[] covariance;
-    private final Map<String, Integer> index = new HashMap<>();
 
     private PromptTable(int size) {
-        ids = new String[size];
+        super(size);
         n = new long[size];
         ce = new double[size];
         ceUpper = new double[size];
@@ -80,7 +76,7 @@ final class PromptTable implements Bootstrap.PromptRows {
 
     private void set(int i, String id, long rollouts, double ce, double ceUpper, double length, double rate,
                      double truncation, double pearson, double spearman, double kendall, double covariance) {
-        this.ids[i] = id;
+        setId(i, id);
         this.n[i] = rollouts;
         this.ce[i] = ce;
         this.ceUpper[i] = ceUpper;
@@ -91,17 +87,6 @@ final class PromptTable implements Bootstrap.PromptRows {
         this.spearman[i] = spearman;
         this.kendall[i] = kendall;
         this.covariance[i] = covariance;
-        index.put(id, i);
-    }
-
-    @Override
-    public int size() {
-        return ids.length;
-    }
-
-    @Override
-    public String id(int i) {
-        return ids[i];
     }
 
     /** The prompt's mean entropy rate R_p. */
@@ -109,24 +94,9 @@ final class PromptTable implements Bootstrap.PromptRows {
         return rate[i];
     }
 
-    @Override
-    public int indexOf(String id) {
-        Integer i = index.get(id);
-        return i == null ? -1 : i;
-    }
-
     /** Production traffic: the only prompt group is "" (rollouts without a prompt id). */
     boolean trafficOnly() {
-        return ids.length == 1 && ids[0].isEmpty();
-    }
-
-    /** The pooled metrics of every prompt, in table order: the report's values. */
-    double[] pooled() {
-        int[] all = new int[size()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        return pooled(all, all.length);
+        return size() == 1 && id(0).isEmpty();
     }
 
     /**

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.core.stats.Pooling;
 import dev.canopy.semantic.SemanticMetrics;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One release's per-prompt semantic values (n_p embedded rollouts, the mean rollout diversity d̄_p, the
@@ -18,18 +16,16 @@ import java.util.Map;
  * all prompts in table order equal the report's exactly. The bootstrap resamples these rows; it does not
  * recompute d, Vendi or the correlations within a prompt.
  */
-final class SemanticTable implements Bootstrap.PromptRows {
+final class SemanticTable extends PromptRowTable {
 
-    private final String[] ids;
     private final long[] n;
     private final double[] diversity;
     private final double[] vendi;
     private final double[] rate;
     private final double[] length;
-    private final Map<String, Integer> index = new HashMap<>();
 
     private SemanticTable(int size) {
-        ids = new String[size];
+        super(size);
         n = new long[size];
         diversity = new double[size];
         vendi = new double[size];
@@ -64,43 +60,17 @@ final class SemanticTable implements Bootstrap.PromptRows {
     }
 
     private void set(int i, String id, long rollouts, double diversity, double vendi, double rate, double length) {
-        this.ids[i] = id;
+        setId(i, id);
         this.n[i] = rollouts;
         this.diversity[i] = diversity;
         this.vendi[i] = vendi;
         this.rate[i] = rate;
         this.length[i] = length;
-        index.put(id, i);
-    }
-
-    @Override
-    public int size() {
-        return ids.length;
-    }
-
-    @Override
-    public String id(int i) {
-        return ids[i];
-    }
-
-    @Override
-    public int indexOf(String id) {
-        Integer i = index.get(id);
-        return i == null ? -1 : i;
     }
 
     /** The prompt's mean rollout diversity d̄_p. */
     double diversity(int i) {
         return diversity[i];
-    }
-
-    /** The pooled metrics of every prompt, in table order: the report's values. */
-    double[] pooled() {
-        int[] all = new int[size()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        return pooled(all, all.length);
     }
 
     /**
