@@ -62,27 +62,12 @@ class BootstrapTest {
     // ---- an independent implementation of METRICS.md's pooling, written from the text ----
 
     private static double atanhClipped(double rho) {
-        double c = Math.max(-0.999999, Math.min(0.999999, rho));
-        return 0.5 * Math.log((1 + c) / (1 - c));
+        return IndependentPooling.atanhClipped(rho);
     }
 
     private static double fisher(List<Row> rows, boolean spearman) {
-        double num = 0;
-        double den = 0;
-        double plain = 0;
-        int finite = 0;
-        for (Row r : rows) {
-            double rho = spearman ? r.spearman() : r.pearson();
-            if (Double.isNaN(rho)) {
-                continue;
-            }
-            double w = Math.max(r.n() - 3, 0);
-            num += w * atanhClipped(rho);
-            den += w;
-            plain += atanhClipped(rho);
-            finite++;
-        }
-        return den > 0 ? Math.tanh(num / den) : finite > 0 ? Math.tanh(plain / finite) : Double.NaN;
+        return IndependentPooling.fisher(rows.stream().mapToDouble(r -> spearman ? r.spearman() : r.pearson()).toArray(),
+                rows.stream().mapToLong(Row::n).toArray());
     }
 
     private static double weighted(List<Row> rows, boolean kendall) {

@@ -54,27 +54,12 @@ class SemanticBootstrapTest {
     // ---- METRICS.md, written from the text ----
 
     private static double atanhClipped(double rho) {
-        double c = Math.max(-0.999999, Math.min(0.999999, rho));
-        return 0.5 * Math.log((1 + c) / (1 - c));
+        return IndependentPooling.atanhClipped(rho);
     }
 
     private static double fisher(List<Row> rows, boolean rate) {
-        double num = 0;
-        double den = 0;
-        double plain = 0;
-        int finite = 0;
-        for (Row r : rows) {
-            double rho = rate ? r.rate() : r.length();
-            if (Double.isNaN(rho)) {
-                continue;
-            }
-            double w = Math.max(r.n() - 3, 0);
-            num += w * atanhClipped(rho);
-            den += w;
-            plain += atanhClipped(rho);
-            finite++;
-        }
-        return den > 0 ? Math.tanh(num / den) : finite > 0 ? Math.tanh(plain / finite) : Double.NaN;
+        return IndependentPooling.fisher(rows.stream().mapToDouble(r -> rate ? r.rate() : r.length()).toArray(),
+                rows.stream().mapToLong(Row::n).toArray());
     }
 
     private static double[] reference(List<Row> rows) {
