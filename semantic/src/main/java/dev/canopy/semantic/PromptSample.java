@@ -71,10 +71,6 @@ public final class PromptSample {
         return entries.size();
     }
 
-    public int capacity() {
-        return capacity;
-    }
-
     public byte[] toBytes() {
         int dim = entries.isEmpty() ? 0 : entries.get(0).embedding().length;
         ByteBuffer buf = ByteBuffer.allocate(8 + entries.size() * (8 + 4 + 8 + 4 * dim));

@@ -13,12 +13,18 @@ package dev.canopy.semantic;
 public record SemanticCounts(long withoutText, long embedded, long notSampled, long overBudget) {
 
     public static final SemanticCounts ZERO = new SemanticCounts(0, 0, 0, 0);
+    /** One rollout of each outcome, to add with {@link #plus}. */
+    public static final SemanticCounts ONE_WITHOUT_TEXT = new SemanticCounts(1, 0, 0, 0);
+    public static final SemanticCounts ONE_EMBEDDED = new SemanticCounts(0, 1, 0, 0);
+    public static final SemanticCounts ONE_NOT_SAMPLED = new SemanticCounts(0, 0, 1, 0);
+    public static final SemanticCounts ONE_OVER_BUDGET = new SemanticCounts(0, 0, 0, 1);
 
     public SemanticCounts plus(SemanticCounts o) {
         return new SemanticCounts(withoutText + o.withoutText, embedded + o.embedded, notSampled + o.notSampled,
                 overBudget + o.overBudget);
     }
 
+    /** Rollouts the semantic stage has seen, whatever their outcome. */
     public long total() {
         return withoutText + embedded + notSampled + overBudget;
     }

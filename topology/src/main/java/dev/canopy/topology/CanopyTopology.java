@@ -101,12 +101,11 @@ public final class CanopyTopology {
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-by-rollout"))
                 .processValues(() -> new ValidateProcessor(vocabulary, observer, false, semantic.enabled()), Named.as("validate-rekeyed"));
 
-        KStream<String, Finished> assembled = semantic.enabled()
-                ? routes.get("route-keyed").merge(rekeyed, Named.as("merge-keyed"))
-                        .process(() -> new AssembleProcessor(config.idleTimeout(), observer, semantic.maxChars()), Named.as("assemble"),
-                                Stores.IN_FLIGHT, Stores.TEXTS_IN_FLIGHT)
-                : routes.get("route-keyed").merge(rekeyed, Named.as("merge-keyed"))
-                        .process(() -> new AssembleProcessor(config.idleTimeout(), observer, 0), Named.as("assemble"), Stores.IN_FLIGHT);
+        int textChars = semantic.enabled() ? semantic.maxChars() : 0;
+        String[] assemblyStores = semantic.enabled() ? new String[] {Stores.IN_FLIGHT, Stores.TEXTS_IN_FLIGHT} : new String[] {Stores.IN_FLIGHT};
+        KStream<String, Finished> assembled = routes.get("route-keyed")
+                .merge(rekeyed, Named.as("merge-keyed"))
+                .process(() -> new AssembleProcessor(config.idleTimeout(), observer, textChars), Named.as("assemble"), assemblyStores);
         KStream<String, CompletedRollout> finished = assembled.mapValues(Finished::rollout, Named.as("without-text"));
 
         finished.filter((group, rollout) -> !rollout.abandoned(), Named.as("completed-only"))

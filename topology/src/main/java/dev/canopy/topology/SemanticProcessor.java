@@ -108,7 +108,7 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
         SemanticCounts c = counts(group);
         changed.add(group);
         if (text == null || text.isBlank()) {
-            putCounts(group, new SemanticCounts(c.withoutText() + 1, c.embedded(), c.notSampled(), c.overBudget()));
+            putCounts(group, c.plus(SemanticCounts.ONE_WITHOUT_TEXT));
             return;
         }
         String key = group + GroupKeys.SEP + r.promptId();
@@ -123,11 +123,11 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
             admitted = known[0] < settings.perPrompt() || Long.compareUnsigned(rolloutHash, known[1]) < 0;
         }
         if (!admitted) {
-            putCounts(group, new SemanticCounts(c.withoutText(), c.embedded(), c.notSampled() + 1, c.overBudget()));
+            putCounts(group, c.plus(SemanticCounts.ONE_NOT_SAMPLED));
             return;
         }
         if (!budget.tryAcquire()) {
-            putCounts(group, new SemanticCounts(c.withoutText(), c.embedded(), c.notSampled(), c.overBudget() + 1));
+            putCounts(group, c.plus(SemanticCounts.ONE_OVER_BUDGET));
             return;
         }
         long t0 = System.nanoTime();
@@ -155,7 +155,7 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
                 prompts.put(key, SemanticCodec.toBytes(p));
             }
         }
-        putCounts(group, new SemanticCounts(c.withoutText(), c.embedded() + 1, c.notSampled(), c.overBudget()));
+        putCounts(group, c.plus(SemanticCounts.ONE_EMBEDDED));
     }
 
     private void remember(String key, PromptSample s) {

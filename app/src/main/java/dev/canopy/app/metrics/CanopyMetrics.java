@@ -204,10 +204,8 @@ public final class CanopyMetrics implements TopologyObserver {
         put(out, MetricCatalogue.SEMANTIC_DIVERSITY, m.diversity(), model, release);
         put(out, MetricCatalogue.SEMANTIC_VENDI, m.vendi(), model, release);
         put(out, MetricCatalogue.SEMANTIC_PROMPTS, m.prompts(), model, release);
-        for (String[] method : new String[][] {{"pearson"}, {"spearman"}, {"kendall"}}) {
-            put(out, MetricCatalogue.SEMANTIC_RATE_CORRELATION, pick(m.rateCorrelation(), method[0]), model, release, method[0]);
-            put(out, MetricCatalogue.SEMANTIC_LENGTH_CORRELATION, pick(m.lengthCorrelation(), method[0]), model, release, method[0]);
-        }
+        byMethod(out, MetricCatalogue.SEMANTIC_RATE_CORRELATION, m.rateCorrelation(), model, release);
+        byMethod(out, MetricCatalogue.SEMANTIC_LENGTH_CORRELATION, m.lengthCorrelation(), model, release);
         SemanticCounts c = s.counts();
         put(out, MetricCatalogue.SEMANTIC_ROLLOUTS, c.embedded(), model, release, "embedded");
         put(out, MetricCatalogue.SEMANTIC_ROLLOUTS, c.notSampled(), model, release, "not_sampled");
@@ -215,12 +213,11 @@ public final class CanopyMetrics implements TopologyObserver {
         put(out, MetricCatalogue.SEMANTIC_ROLLOUTS, c.withoutText(), model, release, "without_text");
     }
 
-    private static double pick(Correlations.Coefficients c, String method) {
-        return switch (method) {
-            case "pearson" -> c.pearson();
-            case "spearman" -> c.spearman();
-            default -> c.kendall();
-        };
+    private static void byMethod(Map<MetricCatalogue, List<Sample>> out, MetricCatalogue metric, Correlations.Coefficients c,
+                                 String model, String release) {
+        put(out, metric, c.pearson(), model, release, "pearson");
+        put(out, metric, c.spearman(), model, release, "spearman");
+        put(out, metric, c.kendall(), model, release, "kendall");
     }
 
     private static void window(Map<MetricCatalogue, List<Sample>> out, GroupMetrics m, String model, String release, String window) {

@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * budget is dropped on arrival, so once complete the text is its beginning in position order whenever
  * the pieces arrived in order. Generated content: never log it.
  *
- * <p>The streaming monitor keeps the same rule in a state store, one entry per piece.
+ * <p>The streaming monitor applies the same rule to a state store (the topology's InFlightTexts).
  */
 public final class TextBuffer {
 
