@@ -1,6 +1,7 @@
 package dev.canopy.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,9 +139,19 @@ class EmbeddedKafkaBrokerTest {
                 producer.commitTransaction();
             }
             try (Admin admin = admin(broker)) {
-                Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets("tx-app").partitionsToOffsetAndMetadata().get();
-                assertEquals(42, committed.get(new TopicPartition("tx-in", 0)).offset());
+                // commitTransaction returns once the commit is decided; the group coordinator applies the
+                // transaction's offsets when its marker reaches __consumer_offsets, a moment later
+                TopicPartition in = new TopicPartition("tx-in", 0);
+                OffsetAndMetadata committed = null;
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (committed == null && System.nanoTime() < deadline) {
+                    committed = admin.listConsumerGroupOffsets("tx-app").partitionsToOffsetAndMetadata().get().get(in);
+                    if (committed == null) {
+                        Thread.sleep(50);
+                    }
+                }
+                assertNotNull(committed, "the transaction's offsets reach the group within 10 s");
+                assertEquals(42, committed.offset());
             }
             Properties readCommitted = new Properties();
             readCommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
