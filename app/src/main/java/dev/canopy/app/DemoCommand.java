@@ -32,8 +32,8 @@ import java.util.stream.Stream;
 /** {@code canopy demo}: everything on this machine, with a live console view. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Everything on this machine: embedded broker, monitor, simulated fleet, live view.",
-                "A simulated fleet of models switches from a base release to a fine-tuned one. /metrics and the HTTP API",
-                "are served as by 'canopy run'.",
+                "A simulated fleet of models switches from a base release to a fine-tuned one. The live web page (printed",
+                "first), /metrics and the HTTP API are served as by 'canopy run'.",
                 "Ctrl-C or --duration ends everything cleanly."})
 public final class DemoCommand implements Callable<Integer> {
 
@@ -94,6 +94,8 @@ public final class DemoCommand implements Callable<Integer> {
             MonitorSettings settings = MonitorSettings.resolve(flags, Map.of(), null);
             System.err.println("canopy: starting the monitor...");
             app = MonitorApp.start(settings, new PrometheusRegistry());
+            String pageUrl = "http://127.0.0.1:" + app.httpPort() + "/";
+            System.err.println("canopy: the live page is at " + pageUrl + " (open it in a browser)");
             FleetDriver.Settings fs = new FleetDriver.Settings(broker.bootstrapServers(), settings.monitor().topics().tokens(),
                     fleetSettings.models(), fleetSettings.recordsPerSecond(), fleetSettings.switchAfter(), fleetSettings.seed(),
                     fleetSettings.malformedFraction(), fleetSettings.text());
@@ -125,6 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
                 } catch (InvalidStateStoreException e) {
                     view = "Canopy demo: the monitor is starting (Kafka Streams " + app.state() + ")...\n";
                 }
+                view = "Live page: " + pageUrl + "  (open it in a browser)\n" + view;
                 System.out.print(terminal ? "\u001b[H\u001b[2J" + view : view + "\n");
                 System.out.flush();
                 if (System.nanoTime() >= deadline) {

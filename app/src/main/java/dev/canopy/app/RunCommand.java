@@ -34,7 +34,7 @@ public final class RunCommand implements Callable<Integer> {
             stopped.countDown();
         }, "canopy-shutdown"));
         System.err.println("canopy: monitoring " + settings.monitor().topics().tokens() + " on " + settings.bootstrapServers()
-                + "; report at http://" + settings.httpHost() + ":" + app.httpPort() + "/api/v1/report, metrics at /metrics. Ctrl-C stops.");
+                + "; live page at http://" + settings.httpHost() + ":" + app.httpPort() + "/, report at /api/v1/report, metrics at /metrics. Ctrl-C stops.");
         stopped.await();
         return 0;
     }

@@ -43,6 +43,7 @@ import java.util.concurrent.Executors;
  *   <li>{@code GET /healthz}: 200 while the process and its stream threads are alive</li>
  *   <li>{@code GET /readyz}: 200 once Kafka Streams is RUNNING (stores restored, partitions assigned)</li>
  *   <li>{@code GET /metrics}: Prometheus exposition</li>
+ *   <li>{@code GET /}: the web page, and its JSON endpoints (see {@link WebPage})</li>
  * </ul>
  * Errors are JSON objects with an {@code error} field; 503 with Retry-After while the stores are not queryable.
  */
@@ -78,7 +79,11 @@ public final class HttpApi {
         server.createContext("/api/v1/internal/shifts", ex -> handle(ex, e -> respond(e, 200, "application/x-ndjson", app.localShiftsJsonLines())));
         server.createContext("/healthz", ex -> handle(ex, this::health));
         server.createContext("/readyz", ex -> handle(ex, this::ready));
-        server.createContext("/", ex -> handle(ex, e -> error(e, 404, "not found: try /api/v1/report, /api/v1/windows, /metrics, /healthz, /readyz")));
+        WebPage web = new WebPage(app);
+        server.createContext("/api/v1/releases", ex -> handle(ex, web::releases));
+        server.createContext("/api/v1/series", ex -> handle(ex, web::series));
+        server.createContext("/api/v1/compare", ex -> handle(ex, web::compare));
+        server.createContext("/", ex -> handle(ex, web::page));
     }
 
     public void start() {

@@ -280,6 +280,21 @@ public final class MonitorApp implements AutoCloseable {
         return out.toByteArray();
     }
 
+    /** The merged state of every instance, with each release's deployment time and baseline (the web page's overview). */
+    public record Overview(StoreReports.Partial state, Map<GroupKey, ReleaseLineage.Release> lineage) {
+    }
+
+    /**
+     * The cumulative state over every instance and each release's lineage.
+     *
+     * @throws InvalidStateStoreException while stores are not queryable (starting, rebalancing)
+     * @throws IOException when another instance cannot be reached
+     */
+    public Overview overview() throws IOException, InterruptedException {
+        StoreReports.Partial all = merged();
+        return new Overview(all, lineage(all.groups()));
+    }
+
     /** Each release's baseline and deployment time, by the detector's rule (announcements first). */
     Map<GroupKey, ReleaseLineage.Release> lineage(Map<GroupKey, GroupAccumulator> groups) {
         ReadOnlyKeyValueStore<String, byte[]> announced;
