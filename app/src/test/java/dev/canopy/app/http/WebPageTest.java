@@ -311,4 +311,20 @@ class WebPageTest {
         assertEquals(404, alone.statusCode());
         assertTrue(alone.body().contains("has no baseline yet"), alone.body());
     }
+
+    @Test
+    void shouldKeepOneModelsAnswerSmallAmong200Releases() throws Exception {
+        int seriesAlone = get("/api/v1/series?model=model-a").body().length();
+        for (int m = 0; m < 98; m++) {
+            add("fleet-" + m, "v1", T0, -1, 10 + m);
+            add("fleet-" + m, "v2", T0 + 60_000, 1, 1000 + m);
+        }
+        JsonNode releases = ok("/api/v1/releases").get("releases");
+        assertEquals(200, releases.size());
+        int listed = get("/api/v1/releases").body().length();
+        assertTrue(listed < 200 * 400, "the list of 200 releases stays a few hundred bytes each: " + listed);
+        assertEquals(seriesAlone, get("/api/v1/series?model=model-a").body().length(), "the charts read only their model");
+        HttpResponse<String> unknown = get("/api/v1/series?model=nope");
+        assertTrue(JSON.readTree(unknown.body()).get("error").asText().endsWith("and 80 more"), "the message names 20 of 100 models");
+    }
 }
