@@ -264,6 +264,7 @@ let timer = null;
 async function loop() {
   clearTimeout(timer);
   await poll();
+  clearTimeout(timer); // a model picked during the poll started another loop: keep one timer
   timer = setTimeout(loop, POLL_MS);
 }
 
