@@ -3,6 +3,7 @@ package dev.canopy.app;
 import dev.canopy.app.monitor.Durations;
 import dev.canopy.connectors.probe.ProbeConfig;
 import dev.canopy.connectors.kafka.KafkaEventPublisher;
+import dev.canopy.connectors.kafka.TopicCheck;
 import dev.canopy.connectors.probe.ProbeSet;
 import dev.canopy.connectors.probe.Prober;
 import picocli.CommandLine.Command;
@@ -92,6 +93,11 @@ public final class ProbeCommand implements Callable<Integer> {
                 set = prompts == null ? ProbeSet.defaultSet() : ProbeSet.read(prompts);
             } catch (IOException | IllegalArgumentException e) {
                 throw new UserError("cannot use probe file " + prompts + ": " + e.getMessage());
+            }
+            try (TopicCheck check = TopicCheck.admin(bootstrapServers, ReleaseCommand.client(bootstrapServers), Duration.ofSeconds(10))) {
+                if (Boolean.FALSE.equals(check.exists(topic))) {
+                    throw new UserError(TopicCheck.missingMessage(topic, bootstrapServers));
+                }
             }
             KafkaEventPublisher publisher = new KafkaEventPublisher(new KafkaEventPublisher.Settings(bootstrapServers, topic, 64L << 20,
                     ReleaseCommand.client(bootstrapServers)), null);

@@ -2,6 +2,8 @@ package dev.canopy.connectors.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
@@ -24,8 +26,8 @@ public interface TopicCheck extends AutoCloseable {
     Boolean UNKNOWN = null;
 
     /**
-     * @return true if the topic exists, false if Kafka says it does not, {@link #UNKNOWN} (null) if this
-     * could not be found out
+     * @return true if the topic exists, false if Kafka says it does not and will not create it on first
+     * use, {@link #UNKNOWN} (null) if this could not be found out or the cluster creates it on first use
      */
     Boolean exists(String topic);
 
@@ -66,12 +68,35 @@ public interface TopicCheck extends AutoCloseable {
                     admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
                     return true;
                 } catch (ExecutionException e) {
-                    return e.getCause() instanceof UnknownTopicOrPartitionException ? Boolean.FALSE : UNKNOWN;
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        return UNKNOWN;
+                    }
+                    return createsOnFirstUse() ? UNKNOWN : Boolean.FALSE;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return UNKNOWN;
                 } catch (TimeoutException | RuntimeException e) {
                     return UNKNOWN;
+                }
+            }
+
+            /** Whether the broker says auto.create.topics.enable=true; false when it cannot be read. */
+            private boolean createsOnFirstUse() {
+                try {
+                    long wait = timeout.toMillis() + 1000;
+                    var nodes = admin.describeCluster().nodes().get(wait, TimeUnit.MILLISECONDS);
+                    if (nodes.isEmpty()) {
+                        return false;
+                    }
+                    ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, nodes.iterator().next().idString());
+                    ConfigEntry e = admin.describeConfigs(List.of(broker)).all().get(wait, TimeUnit.MILLISECONDS)
+                            .get(broker).get("auto.create.topics.enable");
+                    return e != null && "true".equalsIgnoreCase(e.value());
+                } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
                 }
             }
 
