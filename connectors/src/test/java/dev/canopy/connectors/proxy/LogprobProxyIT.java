@@ -251,6 +251,16 @@ class LogprobProxyIT {
 
     @Test
     void shouldCutAStreamWhoseUpstreamStopsSendingEndItCleanlyAndPublishItsRolloutAsAbandoned() throws Exception {
+        cutStream(true);
+    }
+
+    @Test
+    void shouldCutAStrippedStreamTheSameWay() throws Exception {
+        cutStream(false);
+    }
+
+    /** The upstream sends headers and six events, then nothing; the client asked for logprobs itself or not (stripped). */
+    private void cutStream(boolean clientAsks) throws Exception {
         ScriptedUpstream upstream = upstream();
         String topic = topic();
         Properties kafka = new Properties();
@@ -264,16 +274,20 @@ class LogprobProxyIT {
         upstream.gate(never, 6);
         try {
             OpenAiRecording r = recordings.get(2);
-            HttpResponse<byte[]> cut = post(proxy, request(r, true, true, 1));
+            HttpResponse<byte[]> cut = post(proxy, request(r, true, clientAsks, 1));
             assertEquals(200, cut.statusCode());
             String sse = new String(r.sse(), StandardCharsets.UTF_8);
+            String seen = new String(clientAsks ? r.sse() : r.sseWithoutLogprobs(), StandardCharsets.UTF_8);
             int sixth = 0;
+            int sixthSeen = 0;
             for (int i = 0; i < 6; i++) {
                 sixth = sse.indexOf("\n\n", sixth) + 2;
+                sixthSeen = seen.indexOf("\n\n", sixthSeen) + 2;
             }
             byte[] sentBeforeStall = sse.substring(0, sixth).getBytes(StandardCharsets.UTF_8);
             String body = new String(cut.body(), StandardCharsets.UTF_8);
-            assertTrue(body.startsWith(sse.substring(0, sixth)), "what the upstream sent is relayed unchanged");
+            assertTrue(body.startsWith(seen.substring(0, sixthSeen)), "what the upstream sent is relayed as without the stall");
+            sixth = sixthSeen;
             assertEquals("data: {\"error\":{\"message\":\"canopy proxy: upstream sent nothing for PT0.5S; stream cut\","
                     + "\"type\":\"canopy_proxy_error\",\"code\":504}}\n\n", body.substring(sixth), "the stream ends with an error event");
             assertFalse(body.contains("[DONE]"));
