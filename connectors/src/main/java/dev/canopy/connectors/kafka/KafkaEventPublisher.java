@@ -310,8 +310,10 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
         close(Duration.ofSeconds(5));
     }
 
+    /** Sender thread only. */
+    private Producer<byte[], byte[]> producer;
+
     private void run() {
-        Producer<byte[], byte[]> producer = null;
         try {
             while (true) {
                 Pending p = queue.take();
@@ -320,17 +322,20 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
                 }
                 if (producer == null) {
                     producer = createProducer();
-                    if (producer == null) {
-                        release(p);
-                        outstanding.decrementAndGet();
-                        dropped.get(DropReason.SEND_FAILED).incrementAndGet();
-                        continue;
-                    }
                 }
-                if (checkTopic && !awaitTopic(producer)) {
+                if (producer != null && checkTopic && !awaitTopic()) {
                     release(p);
                     outstanding.decrementAndGet();
                     dropped.get(DropReason.SHUTDOWN).incrementAndGet();
+                    continue;
+                }
+                if (producer == null) {
+                    producer = createProducer();
+                }
+                if (producer == null) {
+                    release(p);
+                    outstanding.decrementAndGet();
+                    dropped.get(DropReason.SEND_FAILED).incrementAndGet();
                     continue;
                 }
                 send(producer, p);
@@ -343,13 +348,18 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
             } catch (Exception e) {
                 LOG.debug("closing the topic check failed: {}", e.toString());
             }
-            if (producer != null) {
-                try {
-                    producer.close(Duration.ofSeconds(closing ? 2 : 0));
-                } catch (RuntimeException e) {
-                    LOG.warn("Closing the Kafka producer failed: {}", e.toString());
-                }
+            closeProducer(Duration.ofSeconds(closing ? 2 : 0));
+        }
+    }
+
+    private void closeProducer(Duration timeout) {
+        if (producer != null) {
+            try {
+                producer.close(timeout);
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the Kafka producer failed: {}", e.toString());
             }
+            producer = null;
         }
     }
 
@@ -357,7 +367,7 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
      * Waits while Kafka says the topic does not exist, saying so; returns false if the publisher started
      * closing meanwhile. A check that cannot tell counts as "exists".
      */
-    private boolean awaitTopic(Producer<byte[], byte[]> producer) throws InterruptedException {
+    private boolean awaitTopic() throws InterruptedException {
         boolean askedProducer = topicMissing;
         while (true) {
             if (closing && topicMissing) {
@@ -382,6 +392,10 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
                     LOG.info("canopy: Kafka topic '{}' exists now; publishing the waiting token events", settings.topic());
                 }
                 return true;
+            }
+            if (!topicMissing) {
+                // the producer would otherwise keep asking for the topic's metadata, warning each time; a new one is made when it exists
+                closeProducer(Duration.ZERO);
             }
             long now = System.currentTimeMillis();
             if (!topicMissing || now - lastTopicError >= TOPIC_ERROR_INTERVAL_MS) {
