@@ -2,6 +2,7 @@ package dev.canopy.app;
 
 import dev.canopy.app.demo.FleetDriver;
 import dev.canopy.app.monitor.Durations;
+import dev.canopy.connectors.kafka.TopicCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,6 +50,11 @@ public final class FleetCommand implements Callable<Integer> {
             settings = new FleetDriver.Settings(bootstrapServers, topic, models, rate, switchAfter, seed, 0.001, text);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
+        }
+        try (TopicCheck check = TopicCheck.admin(bootstrapServers, ReleaseCommand.client(bootstrapServers), Duration.ofSeconds(10))) {
+            if (Boolean.FALSE.equals(check.exists(topic))) {
+                throw new UserError(TopicCheck.missingMessage(topic, bootstrapServers));
+            }
         }
         FleetDriver fleet = new FleetDriver(settings, new Properties()).start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -3,6 +3,7 @@ package dev.canopy.app;
 import dev.canopy.app.monitor.Durations;
 import dev.canopy.connectors.probe.ProbeConfig;
 import dev.canopy.connectors.kafka.KafkaEventPublisher;
+import dev.canopy.connectors.kafka.TopicCheck;
 import dev.canopy.connectors.probe.ProbeSet;
 import dev.canopy.connectors.probe.Prober;
 import picocli.CommandLine.Command;
@@ -56,6 +57,12 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default: ${DEFAULT-VALUE}, the paper's setting).")
     double temperature;
 
+    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling (0, 1] (default: the server's).")
+    Double topP;
+
+    @Option(names = "--concurrency", defaultValue = "1", description = "Requests in flight at once, 1..64 (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
     @Option(names = "--api", defaultValue = "chat", paramLabel = "chat|completions", description = "Endpoint kind (default: ${DEFAULT-VALUE}).")
     String api;
 
@@ -71,37 +78,26 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--topic", defaultValue = "canopy.tokens", description = "Input topic of the monitor (default: ${DEFAULT-VALUE}).")
     String topic;
 
+    @Option(names = "--include-text", description = "Write token texts into the events (needed for semantic diversity; off by default).")
+    boolean includeText;
+
     @Override
     public Integer call() throws InterruptedException {
         if (prompts != null && !Files.isRegularFile(prompts)) {
             throw new UserError("probe file not found: " + prompts + " (check --prompts)");
         }
-        ProbeConfig config;
-        try {
-            ProbeConfig.Builder b = ProbeConfig.builder(endpoint, model, release, bootstrapServers)
-                    .api(ProbeConfig.Api.parse(api))
-                    .samples(samples).useNParameter(!noN).topLogprobs(topLogprobs).maxTokens(maxTokens).temperature(temperature)
-                    .interval(interval).topic(topic).probeFile(prompts).kafkaProperties(ReleaseCommand.client(bootstrapServers));
-            if (modelLabel != null) {
-                b.model(modelLabel);
-            }
-            if (apiKeyEnv != null) {
-                String key = System.getenv(apiKeyEnv);
-                if (key == null || key.isBlank()) {
-                    throw new UserError("environment variable " + apiKeyEnv + " (from --api-key-env) is not set");
-                }
-                b.header("Authorization", "Bearer " + key);
-            }
-            config = b.build();
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
+        ProbeConfig config = config();
         if (once) {
             ProbeSet set;
             try {
                 set = prompts == null ? ProbeSet.defaultSet() : ProbeSet.read(prompts);
             } catch (IOException | IllegalArgumentException e) {
                 throw new UserError("cannot use probe file " + prompts + ": " + e.getMessage());
+            }
+            try (TopicCheck check = TopicCheck.admin(bootstrapServers, ReleaseCommand.client(bootstrapServers), Duration.ofSeconds(10))) {
+                if (Boolean.FALSE.equals(check.exists(topic))) {
+                    throw new UserError(TopicCheck.missingMessage(topic, bootstrapServers));
+                }
             }
             KafkaEventPublisher publisher = new KafkaEventPublisher(new KafkaEventPublisher.Settings(bootstrapServers, topic, 64L << 20,
                     ReleaseCommand.client(bootstrapServers)), null);
@@ -126,5 +122,29 @@ public final class ProbeCommand implements Callable<Integer> {
         System.err.println("canopy: probing " + endpoint + " every " + interval + ", " + samples + " samples per prompt. Ctrl-C stops.");
         stopped.await();
         return 0;
+    }
+
+    /** The probe's configuration from the flags; a bad value is a {@link UserError} naming the flag. */
+    ProbeConfig config() {
+        try {
+            ProbeConfig.Builder b = ProbeConfig.builder(endpoint, model, release, bootstrapServers)
+                    .api(ProbeConfig.Api.parse(api))
+                    .samples(samples).useNParameter(!noN).topLogprobs(topLogprobs).maxTokens(maxTokens).temperature(temperature)
+                    .topP(topP).concurrency(concurrency)
+                    .interval(interval).topic(topic).probeFile(prompts).includeText(includeText).kafkaProperties(ReleaseCommand.client(bootstrapServers));
+            if (modelLabel != null) {
+                b.model(modelLabel);
+            }
+            if (apiKeyEnv != null) {
+                String key = System.getenv(apiKeyEnv);
+                if (key == null || key.isBlank()) {
+                    throw new UserError("environment variable " + apiKeyEnv + " (from --api-key-env) is not set");
+                }
+                b.header("Authorization", "Bearer " + key);
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 }

@@ -56,37 +56,22 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--event-buffer", defaultValue = "67108864", paramLabel = "BYTES", description = "Events buffered while Kafka is slow or down (default: ${DEFAULT-VALUE}).")
     long eventBuffer;
 
-    @Option(names = "--upstream-timeout", defaultValue = "10m", converter = Durations.Converter.class, description = "Longest upstream response (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--upstream-timeout", defaultValue = "10m", converter = Durations.Converter.class,
+            description = "Longest wait for the upstream's response headers; then 504 (default: ${DEFAULT-VALUE}).")
     Duration upstreamTimeout;
+
+    @Option(names = "--upstream-idle-timeout", defaultValue = "5m", converter = Durations.Converter.class,
+            description = "Longest pause between two pieces of a response body; then the response is cut, a stream ending with an"
+                    + " error event and its rollouts published as abandoned (default: ${DEFAULT-VALUE}).")
+    Duration upstreamIdleTimeout;
+
+    @Option(names = "--include-text", description = "Write token texts into the events (needed for semantic diversity; off by default:"
+            + " they are derived from prompts and answers).")
+    boolean includeText;
 
     @Override
     public Integer call() throws InterruptedException {
-        int colon = listen.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new UserError("--listen must be HOST:PORT, got '" + listen + "'");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(listen.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new UserError("--listen must be HOST:PORT, got '" + listen + "'");
-        }
-        ProxyConfig config;
-        try {
-            config = ProxyConfig.builder(upstream, bootstrapServers, release)
-                    .topic(topic)
-                    .modelSource(ModelSource.parse(modelSource))
-                    .topLogprobs(topLogprobs)
-                    .listen(listen.substring(0, colon), port)
-                    .hashPromptIds(hashPromptIds)
-                    .rolloutIds(RolloutIdSource.parse(rolloutIds))
-                    .kafkaProperties(ReleaseCommand.client(bootstrapServers))
-                    .eventBufferBytes(eventBuffer)
-                    .upstreamTimeout(upstreamTimeout)
-                    .build();
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
+        ProxyConfig config = config();
         LogprobProxy proxy;
         try {
             proxy = LogprobProxy.start(config);
@@ -102,5 +87,36 @@ public final class ProxyCommand implements Callable<Integer> {
                 + "; metrics at " + proxy.metricsUri() + ". Ctrl-C stops.");
         stopped.await();
         return 0;
+    }
+
+    /** The proxy's configuration from the flags; a bad value is a {@link UserError} naming the flag. */
+    ProxyConfig config() {
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new UserError("--listen must be HOST:PORT, got '" + listen + "'");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new UserError("--listen must be HOST:PORT, got '" + listen + "'");
+        }
+        try {
+            return ProxyConfig.builder(upstream, bootstrapServers, release)
+                    .topic(topic)
+                    .modelSource(ModelSource.parse(modelSource))
+                    .topLogprobs(topLogprobs)
+                    .listen(listen.substring(0, colon), port)
+                    .hashPromptIds(hashPromptIds)
+                    .rolloutIds(RolloutIdSource.parse(rolloutIds))
+                    .kafkaProperties(ReleaseCommand.client(bootstrapServers))
+                    .eventBufferBytes(eventBuffer)
+                    .upstreamTimeout(upstreamTimeout)
+                    .upstreamIdleTimeout(upstreamIdleTimeout)
+                    .includeText(includeText)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 }

@@ -63,6 +63,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private final List<byte[]> sent = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, byte[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile CountDownLatch gate;
+    private volatile int gateAfter = 1;
     private volatile boolean gateTimedOut;
 
     private ScriptedUpstream(List<OpenAiRecording> recordings) throws IOException {
@@ -98,6 +99,12 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     /** Hold streamed answers after their first event until {@code latch} opens (at most 10 s). */
     public void gate(CountDownLatch latch) {
+        gate(latch, 1);
+    }
+
+    /** Hold streamed answers after their first {@code events} events until {@code latch} opens (at most 10 s). */
+    public void gate(CountDownLatch latch, int events) {
+        this.gateAfter = events;
         this.gate = latch;
         this.gateTimedOut = false;
     }
@@ -145,15 +152,16 @@ public final class ScriptedUpstream implements AutoCloseable {
                 OutputStream os = ex.getResponseBody();
                 String text = new String(sse, StandardCharsets.UTF_8);
                 int start = 0;
-                boolean first = true;
+                int written = 0;
                 while (start < text.length()) {
                     int end = text.indexOf("\n\n", start);
                     end = end < 0 ? text.length() : end + 2;
                     os.write(text.substring(start, end).getBytes(StandardCharsets.UTF_8));
                     os.flush();
                     start = end;
+                    written++;
                     CountDownLatch g = gate;
-                    if (first && g != null) {
+                    if (written == gateAfter && g != null) {
                         try {
                             if (!g.await(10, TimeUnit.SECONDS)) {
                                 gateTimedOut = true;
@@ -163,7 +171,6 @@ public final class ScriptedUpstream implements AutoCloseable {
                             return;
                         }
                     }
-                    first = false;
                 }
                 os.close();
             } else {

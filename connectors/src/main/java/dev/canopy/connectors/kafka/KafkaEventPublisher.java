@@ -38,6 +38,15 @@ import java.util.function.Function;
  * is created by the background thread and re-created after a failure (an unresolvable bootstrap address,
  * say), so construction never fails because Kafka is unreachable.
  *
+ * <p><b>A missing topic.</b> Before its first record, and again whenever a send fails in a way a missing
+ * topic would explain, the publisher asks Kafka (an admin client) whether the topic exists, and if not,
+ * asks the producer for its metadata once (a cluster with {@code auto.create.topics.enable} creates it
+ * then). While Kafka says it does not exist, nothing is sent: an error names the topic and how to create it (every minute while
+ * it lasts), {@code canopy_connector_topic_missing} is 1, events wait in the buffer (and drop as
+ * {@code buffer_full} when it is full), and the topic is asked for again every 2 seconds; once it exists
+ * the waiting events are published. A check that cannot tell (no connection, no permission) lets
+ * publishing go ahead as before.
+ *
  * <p><b>Guarantees and limits.</b> At most once: a record is published once or counted as dropped
  * (records still queued when {@link #close} gives up are counted as {@code shutdown}). Order is kept per
  * rollout as long as nothing is dropped. Memory: {@code bufferBytes} of queued records (value + key
@@ -58,6 +67,7 @@ import java.util.function.Function;
  * canopy_connector_steps_rejected_total{reason="sentinel_logprob"} 2.0
  * canopy_connector_event_buffer_bytes 0.0
  * canopy_connector_event_buffer_fill_ratio 0.0
+ * canopy_connector_topic_missing 0.0
  * </pre>
  * Thread-safe.
  */
@@ -69,6 +79,7 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     public static final String REJECTED = "canopy_connector_steps_rejected";
     public static final String BUFFER_BYTES = "canopy_connector_event_buffer_bytes";
     public static final String BUFFER_FILL = "canopy_connector_event_buffer_fill_ratio";
+    public static final String TOPIC_MISSING = "canopy_connector_topic_missing";
 
     /** Why an event was not published. */
     public enum DropReason {
@@ -116,6 +127,8 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
     private static final long RETRY_CREATE_MS = 5_000;
     private static final long WARN_INTERVAL_MS = 30_000;
+    private static final long TOPIC_RECHECK_MS = 2_000;
+    private static final long TOPIC_ERROR_INTERVAL_MS = 60_000;
 
     private record Pending(String key, byte[] value, long size) {
     }
@@ -132,19 +145,33 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     /** Accepted into the queue and not yet acknowledged or dropped. */
     private final AtomicLong outstanding = new AtomicLong();
     private final Thread sender;
+    private final TopicCheck topicCheck;
     private volatile boolean closing;
     private volatile long lastWarn;
+    /** Kafka said the topic does not exist, and has not said otherwise since. */
+    private volatile boolean topicMissing;
+    /** A send failed in a way a missing topic explains: check before the next send. */
+    private volatile boolean checkTopic = true;
+    private long lastTopicError;
 
     /** Starts the background sender. {@code registry} may be null (no metrics). */
     public KafkaEventPublisher(Settings settings, PrometheusRegistry registry) {
-        this(settings, registry, KafkaProducer::new);
+        this(settings, registry, KafkaProducer::new,
+                TopicCheck.admin(settings.bootstrapServers(), settings.clientProperties(), Duration.ofSeconds(5)));
     }
 
-    /** With a producer factory: for tests that need a {@code MockProducer}. */
+    /** With a producer factory and no topic check: for tests that need a {@code MockProducer}. */
     public KafkaEventPublisher(Settings settings, PrometheusRegistry registry,
                                Function<Properties, Producer<byte[], byte[]>> producerFactory) {
+        this(settings, registry, producerFactory, TopicCheck.none());
+    }
+
+    /** With a producer factory and a topic check (closed with the publisher). */
+    public KafkaEventPublisher(Settings settings, PrometheusRegistry registry,
+                               Function<Properties, Producer<byte[], byte[]>> producerFactory, TopicCheck topicCheck) {
         this.settings = settings;
         this.producerFactory = producerFactory;
+        this.topicCheck = Objects.requireNonNull(topicCheck, "topicCheck");
         for (DropReason r : DropReason.values()) {
             dropped.put(r, new AtomicLong());
         }
@@ -172,6 +199,8 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
                 .callback(cb -> cb.call(queuedBytes.get())).register(registry);
         GaugeWithCallback.builder().name(BUFFER_FILL).help("Share of the event buffer in use (0..1)")
                 .callback(cb -> cb.call((double) queuedBytes.get() / settings.bufferBytes())).register(registry);
+        GaugeWithCallback.builder().name(TOPIC_MISSING).help("1 while Kafka says the topic does not exist (events wait; see the log)")
+                .callback(cb -> cb.call(topicMissing ? 1 : 0)).register(registry);
     }
 
     /** Queues the record, or drops it (counted) when the buffer is full or the publisher is closing. Never blocks. */
@@ -222,6 +251,17 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
         return queuedBytes.get();
     }
 
+    /** Whether Kafka said, at the last check, that the topic does not exist. */
+    public boolean topicMissing() {
+        return topicMissing;
+    }
+
+    /** The message logged while the topic is missing. */
+    public String topicMissingMessage() {
+        return "canopy: " + TopicCheck.missingMessage(settings.topic(), settings.bootstrapServers())
+                + " Token events wait in the buffer until it exists.";
+    }
+
     /**
      * Waits until everything queued so far has been acknowledged or dropped, at most {@code timeout}.
      * Returns whether it got there.
@@ -270,8 +310,10 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
         close(Duration.ofSeconds(5));
     }
 
+    /** Sender thread only. */
+    private Producer<byte[], byte[]> producer;
+
     private void run() {
-        Producer<byte[], byte[]> producer = null;
         try {
             while (true) {
                 Pending p = queue.take();
@@ -280,26 +322,101 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
                 }
                 if (producer == null) {
                     producer = createProducer();
-                    if (producer == null) {
-                        release(p);
-                        outstanding.decrementAndGet();
-                        dropped.get(DropReason.SEND_FAILED).incrementAndGet();
-                        continue;
-                    }
+                }
+                if (producer != null && checkTopic && !awaitTopic()) {
+                    release(p);
+                    outstanding.decrementAndGet();
+                    dropped.get(DropReason.SHUTDOWN).incrementAndGet();
+                    continue;
+                }
+                if (producer == null) {
+                    producer = createProducer();
+                }
+                if (producer == null) {
+                    release(p);
+                    outstanding.decrementAndGet();
+                    dropped.get(DropReason.SEND_FAILED).incrementAndGet();
+                    continue;
                 }
                 send(producer, p);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (producer != null) {
+            try {
+                topicCheck.close();
+            } catch (Exception e) {
+                LOG.debug("closing the topic check failed: {}", e.toString());
+            }
+            closeProducer(Duration.ofSeconds(closing ? 2 : 0));
+        }
+    }
+
+    private void closeProducer(Duration timeout) {
+        if (producer != null) {
+            try {
+                producer.close(timeout);
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the Kafka producer failed: {}", e.toString());
+            }
+            producer = null;
+        }
+    }
+
+    /**
+     * Waits while Kafka says the topic does not exist, saying so; returns false if the publisher started
+     * closing meanwhile. A check that cannot tell counts as "exists".
+     */
+    private boolean awaitTopic() throws InterruptedException {
+        boolean askedProducer = topicMissing;
+        while (true) {
+            if (closing && topicMissing) {
+                return false;
+            }
+            Boolean exists = topicCheck.exists(settings.topic());
+            if (Boolean.FALSE.equals(exists) && !askedProducer) {
+                // a cluster with auto.create.topics.enable creates the topic when a producer asks for its metadata
+                askedProducer = true;
                 try {
-                    producer.close(Duration.ofSeconds(closing ? 2 : 0));
-                } catch (RuntimeException e) {
-                    LOG.warn("Closing the Kafka producer failed: {}", e.toString());
+                    if (!producer.partitionsFor(settings.topic()).isEmpty()) {
+                        exists = true;
+                    }
+                } catch (RuntimeException notCreated) {
+                    LOG.debug("metadata of {}: {}", settings.topic(), notCreated.toString());
                 }
             }
+            if (!Boolean.FALSE.equals(exists)) {
+                checkTopic = false;
+                if (topicMissing) {
+                    topicMissing = false;
+                    LOG.info("canopy: Kafka topic '{}' exists now; publishing the waiting token events", settings.topic());
+                }
+                return true;
+            }
+            if (!topicMissing) {
+                // the producer would otherwise keep asking for the topic's metadata, warning each time; a new one is made when it exists
+                closeProducer(Duration.ZERO);
+            }
+            long now = System.currentTimeMillis();
+            if (!topicMissing || now - lastTopicError >= TOPIC_ERROR_INTERVAL_MS) {
+                lastTopicError = now;
+                LOG.error(topicMissingMessage());
+            }
+            topicMissing = true;
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TOPIC_RECHECK_MS);
+            while (System.nanoTime() < until) {
+                if (closing) {
+                    return false;
+                }
+                Thread.sleep(50);
+            }
         }
+    }
+
+    /** Failures a missing topic explains: the producer waited for its metadata in vain, or was told it is unknown. */
+    private static boolean topicMayBeMissing(Throwable e) {
+        return e instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
+                || (e instanceof org.apache.kafka.common.errors.TimeoutException && String.valueOf(e.getMessage()).contains("metadata"));
     }
 
     private long nextCreateAttempt;
@@ -340,6 +457,9 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
                             published.incrementAndGet();
                         } else {
                             dropped.get(DropReason.SEND_FAILED).incrementAndGet();
+                            if (topicMayBeMissing(exception)) {
+                                checkTopic = true;
+                            }
                             warn("Kafka did not take token events: {}", exception.toString());
                         }
                         outstanding.decrementAndGet();
@@ -349,6 +469,9 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
             if (settled.compareAndSet(false, true)) {
                 dropped.get(DropReason.SEND_FAILED).incrementAndGet();
                 outstanding.decrementAndGet();
+            }
+            if (topicMayBeMissing(e)) {
+                checkTopic = true;
             }
             warn("Kafka did not take token events: {}", e.toString());
         } finally {

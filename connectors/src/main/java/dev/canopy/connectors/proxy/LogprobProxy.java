@@ -30,6 +30,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +70,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for byte, whatever {@code topLogprobs} says (its own k is used for the events). The proxy's only own
  * responses are {@code 502} (upstream unreachable), {@code 504} (no response headers within
  * {@code upstreamTimeout}), {@code 503} while closing, with an OpenAI-style error body, and its paths
- * {@code metricsPath} (Prometheus text) and {@code /canopy/healthz}.
+ * {@code metricsPath} (Prometheus text) and {@code /canopy/healthz}. A body the upstream stops sending
+ * for {@code upstreamIdleTimeout} is cut: an SSE stream ends with an OpenAI-style error event and the end
+ * of the chunked body, a body of announced length is closed short, one not started yet gets {@code 504};
+ * the cut rollouts are published without {@code final} (abandoned) and the cut is counted.
  *
  * <p><b>Events.</b> Produced from 200 responses to instrumented requests by {@link OpenAiAdapter} while
  * the bytes pass through, after each piece has been written to the client; published through a
@@ -314,9 +319,9 @@ public final class LogprobProxy implements AutoCloseable {
             String target = upstreamBase + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
             HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(target)).timeout(config.upstreamTimeout()).method(method, body);
             copyRequestHeaders(ex.getRequestHeaders(), rb, plan.instrument);
-            HttpResponse<InputStream> resp;
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp;
             try {
-                resp = client.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+                resp = client.send(rb.build(), HttpResponse.BodyHandlers.ofPublisher());
             } catch (HttpConnectTimeoutException | ConnectException e) {
                 metrics.upstreamError("connect");
                 code = proxyError(ex, 502, "upstream unreachable");
@@ -356,7 +361,7 @@ public final class LogprobProxy implements AutoCloseable {
         }
     }
 
-    private void relay(HttpExchange ex, RequestPlan plan, HttpResponse<InputStream> resp) throws IOException {
+    private void relay(HttpExchange ex, RequestPlan plan, HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp) throws IOException {
         int status = resp.statusCode();
         Headers out = ex.getResponseHeaders();
         boolean events = plan.instrument && status == 200;
@@ -374,14 +379,16 @@ public final class LogprobProxy implements AutoCloseable {
         boolean rewritesBody = events && plan.strip;
         copyResponseHeaders(resp.headers().map(), out);
         OptionalLong length = resp.headers().firstValueAsLong("content-length");
-        try (InputStream in = resp.body()) {
+        UpstreamBody body = new UpstreamBody(config.upstreamIdleTimeout());
+        resp.body().subscribe(body);
+        try (InputStream in = body) {
             boolean noBody = "HEAD".equalsIgnoreCase(ex.getRequestMethod()) || status == 204 || status == 304 || status < 200;
             if (noBody) {
                 ex.sendResponseHeaders(status, -1);
                 return;
             }
             if (!events) {
-                relayRaw(ex, status, length, in);
+                relayRaw(ex, status, length, in, sse);
             } else if (sse) {
                 relayStream(ex, status, in, plan, context(plan));
             } else if (rewritesBody) {
@@ -389,21 +396,47 @@ public final class LogprobProxy implements AutoCloseable {
             } else {
                 relayObserved(ex, status, length, in, context(plan));
             }
+        } catch (UpstreamBody.IdleException e) {
+            upstreamWentIdle(ex, e);
         }
     }
 
-    private static void relayRaw(HttpExchange ex, int status, OptionalLong length, InputStream in) throws IOException {
+    /**
+     * The upstream stopped sending mid-body. Before the headers went out the client gets {@code 504};
+     * after, closing the exchange (by the caller) ends a chunked body, and for a body of announced
+     * length closes the connection short, so the client sees it end early. Either way no client waits
+     * on a response that will not continue. (The response body stream must not be closed here: the
+     * JDK server only drops the connection when the exchange itself finds the body short.)
+     */
+    private void upstreamWentIdle(HttpExchange ex, UpstreamBody.IdleException e) throws IOException {
+        metrics.upstreamError("idle");
+        LOG.info("canopy proxy: upstream sent nothing for {}; response cut", e.idle());
+        if (ex.getResponseCode() == -1) {
+            proxyError(ex, 504, "upstream stopped sending for " + e.idle());
+        }
+    }
+
+    private void relayRaw(HttpExchange ex, int status, OptionalLong length, InputStream in, boolean sse) throws IOException {
         long len = length.isPresent() ? (length.getAsLong() == 0 ? -1 : length.getAsLong()) : 0;
         ex.sendResponseHeaders(status, len);
         if (len == -1) {
             return;
         }
         OutputStream os = ex.getResponseBody();
+        SseBoundary boundary = new SseBoundary();
         byte[] buf = new byte[COPY_BUFFER];
         int n;
-        while ((n = in.read(buf)) > 0) {
-            os.write(buf, 0, n);
-            os.flush();
+        try {
+            while ((n = in.read(buf)) > 0) {
+                os.write(buf, 0, n);
+                os.flush();
+                boundary.saw(buf, 0, n);
+            }
+        } catch (UpstreamBody.IdleException e) {
+            if (sse && len == 0) {
+                endStreamCut(os, boundary, e);
+            }
+            throw e;
         }
         os.close();
     }
@@ -414,6 +447,7 @@ public final class LogprobProxy implements AutoCloseable {
         OutputStream os = ex.getResponseBody();
         SafeAdapter adapter = new SafeAdapter(OpenAiAdapter.stream(ctx, sink));
         SseLogprobStripper stripper = plan.strip ? new SseLogprobStripper() : null;
+        SseBoundary boundary = new SseBoundary();
         byte[] buf = new byte[COPY_BUFFER];
         int n;
         try {
@@ -424,17 +458,61 @@ public final class LogprobProxy implements AutoCloseable {
                     os.write(buf, 0, n);
                 }
                 os.flush();
+                boundary.saw(buf, 0, n);
                 adapter.feed(buf, 0, n);
             }
             if (stripper != null) {
                 stripper.finish(os);
             }
             os.close();
+        } catch (UpstreamBody.IdleException e) {
+            // open rollouts go out without final: the monitor counts them as abandoned, not measured
+            adapter.abort();
+            if (stripper != null) {
+                stripper.finish(os);
+            }
+            endStreamCut(os, boundary, e);
+            throw e;
         } catch (IOException e) {
             adapter.abort();
             throw e;
         }
         adapter.finish();
+    }
+
+    /**
+     * Ends an SSE stream the upstream abandoned with an OpenAI-style error event (OpenAI's client
+     * libraries raise it as an API error) and the end of the chunked body, so the client neither hangs
+     * nor takes the cut stream for a complete one. A partial event is terminated first.
+     */
+    private static void endStreamCut(OutputStream os, SseBoundary boundary, UpstreamBody.IdleException e) throws IOException {
+        String event = (boundary.atEventEnd() ? "" : "\n\n")
+                + "data: {\"error\":{\"message\":\"canopy proxy: upstream sent nothing for " + e.idle()
+                + "; stream cut\",\"type\":\"canopy_proxy_error\",\"code\":504}}\n\n";
+        os.write(event.getBytes(StandardCharsets.UTF_8));
+        os.close();
+    }
+
+    /** Whether the bytes seen so far end at an SSE event boundary (a blank line, or nothing yet). */
+    private static final class SseBoundary {
+        private int last = '\n';
+        private int beforeLast = '\n';
+        private int third = '\n';
+        private int fourth = '\n';
+
+        void saw(byte[] b, int off, int len) {
+            for (int i = Math.max(off, off + len - 4); i < off + len; i++) {
+                fourth = third;
+                third = beforeLast;
+                beforeLast = last;
+                last = b[i];
+            }
+        }
+
+        boolean atEventEnd() {
+            return (last == '\n' && beforeLast == '\n') || (last == '\r' && beforeLast == '\r')
+                    || (last == '\n' && beforeLast == '\r' && third == '\n' && fourth == '\r');
+        }
     }
 
     /** Non-streamed, client asked for logprobs: relayed as it arrives, a copy (up to the limit) goes to the adapter. */

@@ -34,6 +34,11 @@ import java.util.Properties;
  * @param connectTimeout        upstream connect timeout (default 10 s)
  * @param upstreamTimeout       how long to wait for the upstream's response headers (default 10 min; a
  *                              non-streamed generation sends them only when it is done)
+ * @param upstreamIdleTimeout   longest pause between two pieces of an upstream response body
+ *                              ({@code --upstream-idle-timeout}, default 5 min); after it the response is
+ *                              cut: a stream ends with an error event, its open rollouts are published
+ *                              without {@code final} (abandoned), and it is counted as
+ *                              {@code canopy_proxy_upstream_errors_total{kind="idle"}}
  * @param maxConcurrentRequests requests handled at once (default 256); more wait in a queue
  * @param maxBufferedBodyBytes  largest request body parsed and largest non-streamed response body
  *                              buffered for events (default 32 MiB); larger ones are relayed without events
@@ -44,12 +49,13 @@ import java.util.Properties;
 public record ProxyConfig(URI upstream, String bootstrapServers, Properties kafkaProperties, String topic,
                           ModelSource modelSource, String release, Integer topLogprobs, String listenHost,
                           int listenPort, boolean hashPromptIds, RolloutIdSource rolloutIds, String metricsPath,
-                          long eventBufferBytes, Duration connectTimeout, Duration upstreamTimeout,
+                          long eventBufferBytes, Duration connectTimeout, Duration upstreamTimeout, Duration upstreamIdleTimeout,
                           int maxConcurrentRequests, int maxBufferedBodyBytes, boolean includeText,
                           boolean timestamps) {
 
     public static final String DEFAULT_TOPIC = "canopy.tokens";
     public static final String DEFAULT_METRICS_PATH = "/canopy/metrics";
+    public static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
     public ProxyConfig {
         require(upstream != null, "--upstream is required (e.g. http://127.0.0.1:8000)");
@@ -75,6 +81,8 @@ public record ProxyConfig(URI upstream, String bootstrapServers, Properties kafk
                 "--connect-timeout must be positive");
         require(upstreamTimeout != null && !upstreamTimeout.isNegative() && !upstreamTimeout.isZero(),
                 "--upstream-timeout must be positive");
+        require(upstreamIdleTimeout != null && !upstreamIdleTimeout.isNegative() && !upstreamIdleTimeout.isZero(),
+                "--upstream-idle-timeout must be positive (e.g. 5m)");
         require(maxConcurrentRequests >= 1, "--max-concurrent-requests must be at least 1, got " + maxConcurrentRequests);
         require(maxBufferedBodyBytes >= 1024, "--max-body must be at least 1024 bytes, got " + maxBufferedBodyBytes);
     }
@@ -107,6 +115,7 @@ public record ProxyConfig(URI upstream, String bootstrapServers, Properties kafk
         private long eventBufferBytes = 64L << 20;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration upstreamTimeout = Duration.ofMinutes(10);
+        private Duration upstreamIdleTimeout = DEFAULT_UPSTREAM_IDLE_TIMEOUT;
         private int maxConcurrentRequests = 256;
         private int maxBufferedBodyBytes = 32 << 20;
         private boolean includeText;
@@ -133,6 +142,7 @@ public record ProxyConfig(URI upstream, String bootstrapServers, Properties kafk
         public Builder eventBufferBytes(long v) { this.eventBufferBytes = v; return this; }
         public Builder connectTimeout(Duration v) { this.connectTimeout = v; return this; }
         public Builder upstreamTimeout(Duration v) { this.upstreamTimeout = v; return this; }
+        public Builder upstreamIdleTimeout(Duration v) { this.upstreamIdleTimeout = v; return this; }
         public Builder maxConcurrentRequests(int v) { this.maxConcurrentRequests = v; return this; }
         public Builder maxBufferedBodyBytes(int v) { this.maxBufferedBodyBytes = v; return this; }
         public Builder includeText(boolean v) { this.includeText = v; return this; }
@@ -141,7 +151,7 @@ public record ProxyConfig(URI upstream, String bootstrapServers, Properties kafk
         public ProxyConfig build() {
             return new ProxyConfig(upstream, bootstrapServers, kafkaProperties, topic, modelSource, release, topLogprobs,
                     listenHost, listenPort, hashPromptIds, rolloutIds, metricsPath, eventBufferBytes, connectTimeout,
-                    upstreamTimeout, maxConcurrentRequests, maxBufferedBodyBytes, includeText, timestamps);
+                    upstreamTimeout, upstreamIdleTimeout, maxConcurrentRequests, maxBufferedBodyBytes, includeText, timestamps);
         }
     }
 }

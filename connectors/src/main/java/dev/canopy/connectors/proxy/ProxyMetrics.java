@@ -37,7 +37,8 @@ final class ProxyMetrics {
                 .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
                 .register(registry);
         upstreamErrors = Counter.builder().name(UPSTREAM_ERRORS)
-                .help("Requests the upstream did not answer (connect: refused or unreachable; timeout: no headers in time)")
+                .help("Requests the upstream did not answer (connect: refused or unreachable; timeout: no headers in time;"
+                        + " idle: the body stopped for the idle timeout and the response was cut)")
                 .labelNames("kind").register(registry);
         uninstrumented = Counter.builder().name(UNINSTRUMENTED)
                 .help("Completion requests relayed without producing events, by reason")
@@ -47,6 +48,7 @@ final class ProxyMetrics {
         }
         upstreamErrors.labelValues("connect");
         upstreamErrors.labelValues("timeout");
+        upstreamErrors.labelValues("idle");
     }
 
     void request(RequestPlan.Endpoint endpoint, int code) {

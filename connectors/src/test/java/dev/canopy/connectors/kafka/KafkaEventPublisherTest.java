@@ -111,4 +111,61 @@ class KafkaEventPublisherTest {
             assertEquals(1, p.dropped(KafkaEventPublisher.DropReason.SEND_FAILED));
         }
     }
+
+    /** A producer whose metadata request creates the topic, as on a cluster with auto.create.topics.enable. */
+    private static final class AutoCreatingProducer extends MockProducer<byte[], byte[]> {
+        final java.util.concurrent.atomic.AtomicBoolean created = new java.util.concurrent.atomic.AtomicBoolean();
+
+        AutoCreatingProducer() {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public synchronized java.util.List<org.apache.kafka.common.PartitionInfo> partitionsFor(String topic) {
+            created.set(true);
+            return java.util.List.of(new org.apache.kafka.common.PartitionInfo(topic, 0, null, null, null));
+        }
+    }
+
+    @Test
+    void shouldLetAClusterThatCreatesTopicsOnFirstUseCreateItInsteadOfWaitingForever() throws Exception {
+        AutoCreatingProducer producer = new AutoCreatingProducer();
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        TopicCheck neverThere = topic -> {
+            checks.incrementAndGet();
+            return false;
+        };
+        try (KafkaEventPublisher p = new KafkaEventPublisher(settings(1 << 20), null, props -> producer, neverThere)) {
+            p.publish("x:0", EVENT);
+            assertTrue(p.flush(Duration.ofSeconds(10)));
+            assertEquals(1, p.published());
+            assertTrue(producer.created.get(), "the producer was asked for the topic's metadata");
+            assertTrue(!p.topicMissing());
+            assertEquals(1, checks.get());
+        }
+    }
+
+    @Test
+    void shouldHoldEventsWhileTheTopicIsMissingAndCountThemAsShutdownIfClosedBeforeItAppears() throws Exception {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.List<org.apache.kafka.common.PartitionInfo> partitionsFor(String topic) {
+                throw new org.apache.kafka.common.errors.TimeoutException("Topic " + topic + " not present in metadata after 5000 ms.");
+            }
+        };
+        KafkaEventPublisher p = new KafkaEventPublisher(settings(1 << 20), null, props -> producer, topic -> false);
+        for (int i = 0; i < 3; i++) {
+            p.publish("x:0", EVENT);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!p.topicMissing() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(p.topicMissing());
+        assertTrue(p.topicMissingMessage().contains("'canopy.tokens' does not exist on 127.0.0.1:9"), p.topicMissingMessage());
+        assertEquals(0, p.droppedTotal(), "held, not dropped");
+        p.close(Duration.ofSeconds(1));
+        assertEquals(0, producer.history().size());
+        assertEquals(3, p.dropped(KafkaEventPublisher.DropReason.SHUTDOWN));
+    }
 }

@@ -2,6 +2,7 @@ package dev.canopy.connectors.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.connectors.EventChecks;
 import dev.canopy.connectors.KafkaTestSupport;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -245,6 +247,118 @@ class LogprobProxyIT {
         }
         assertFalse(upstream.gateTimedOut(), "the first event reached the client while the upstream held the rest back");
         assertArrayEquals(r.sseWithoutLogprobs(), got.toByteArray());
+    }
+
+    @Test
+    void shouldCutAStreamWhoseUpstreamStopsSendingEndItCleanlyAndPublishItsRolloutAsAbandoned() throws Exception {
+        cutStream(true);
+    }
+
+    @Test
+    void shouldCutAStrippedStreamTheSameWay() throws Exception {
+        cutStream(false);
+    }
+
+    /** The upstream sends headers and six events, then nothing; the client asked for logprobs itself or not (stripped). */
+    private void cutStream(boolean clientAsks) throws Exception {
+        ScriptedUpstream upstream = upstream();
+        String topic = topic();
+        Properties kafka = new Properties();
+        kafka.put("linger.ms", "5");
+        // one request thread: the cut stream must give it back for the next request to be served at all
+        LogprobProxy proxy = LogprobProxy.start(ProxyConfig.builder(upstream.uri(), broker.bootstrapServers(), RELEASE)
+                .listen("127.0.0.1", 0).topic(topic).topLogprobs(5).kafkaProperties(kafka).maxConcurrentRequests(1)
+                .upstreamIdleTimeout(Duration.ofMillis(500)).build());
+        started.add(proxy);
+        CountDownLatch never = new CountDownLatch(1);
+        upstream.gate(never, 6);
+        try {
+            OpenAiRecording r = recordings.get(2);
+            HttpResponse<byte[]> cut = post(proxy, request(r, true, clientAsks, 1));
+            assertEquals(200, cut.statusCode());
+            String sse = new String(r.sse(), StandardCharsets.UTF_8);
+            String seen = new String(clientAsks ? r.sse() : r.sseWithoutLogprobs(), StandardCharsets.UTF_8);
+            int sixth = 0;
+            int sixthSeen = 0;
+            for (int i = 0; i < 6; i++) {
+                sixth = sse.indexOf("\n\n", sixth) + 2;
+                sixthSeen = seen.indexOf("\n\n", sixthSeen) + 2;
+            }
+            byte[] sentBeforeStall = sse.substring(0, sixth).getBytes(StandardCharsets.UTF_8);
+            String body = new String(cut.body(), StandardCharsets.UTF_8);
+            assertTrue(body.startsWith(seen.substring(0, sixthSeen)), "what the upstream sent is relayed as without the stall");
+            sixth = sixthSeen;
+            assertEquals("data: {\"error\":{\"message\":\"canopy proxy: upstream sent nothing for PT0.5S; stream cut\","
+                    + "\"type\":\"canopy_proxy_error\",\"code\":504}}\n\n", body.substring(sixth), "the stream ends with an error event");
+            assertFalse(body.contains("[DONE]"));
+
+            // the same request thread serves the next request
+            HttpResponse<String> models = client.send(HttpRequest.newBuilder(proxy.uri().resolve("/v1/models")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, models.statusCode());
+
+            CollectingSink sink = new CollectingSink();
+            StreamingAdapter a = OpenAiAdapter.stream(RolloutContext.of("gpt-4o", RELEASE, null, null), sink);
+            a.feed(sentBeforeStall, 0, sentBeforeStall.length);
+            a.abort();
+            List<byte[]> expected = EventChecks.values(sink);
+            assertTrue(expected.size() >= 3, "tokens arrived before the stall: " + expected.size());
+            List<byte[]> consumed = KafkaTestSupport.values(KafkaTestSupport.readAll(broker.bootstrapServers(), topic, expected.size(),
+                    Duration.ofSeconds(20)));
+            assertEquals(withoutTimestamps(expected), withoutTimestamps(consumed));
+            for (byte[] e : consumed) {
+                assertFalse(Json.read(e).has("final"), "a cut rollout is never final");
+            }
+            var rollouts = EventChecks.replay(consumed).values();
+            assertEquals(1, rollouts.size());
+            assertTrue(rollouts.iterator().next().abandoned(), "the monitor counts the cut rollout as abandoned, not measured");
+            String metrics = scrape(proxy.metricsUri());
+            assertEquals(1.0, value(metrics, "canopy_proxy_upstream_errors_total{kind=\"idle\"}"), metrics);
+        } finally {
+            never.countDown();
+        }
+    }
+
+    @Test
+    void shouldCutUninstrumentedBodiesThatStallMidEventOrMidLengthWithoutHoldingTheClient() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer stalling = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        stalling.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        stalling.createContext("/", ex -> {
+            boolean sse = ex.getRequestURI().getPath().endsWith("/stream");
+            ex.getResponseHeaders().set("Content-Type", sse ? "text/event-stream" : "application/json");
+            ex.sendResponseHeaders(200, sse ? 0 : 100);
+            ex.getResponseBody().write((sse ? "data: {\"a\":1}\n\ndata: {\"b\"" : "{\"partial\":").getBytes(StandardCharsets.UTF_8));
+            ex.getResponseBody().flush();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        stalling.start();
+        started.add(() -> {
+            release.countDown();
+            stalling.stop(0);
+            ((java.util.concurrent.ExecutorService) stalling.getExecutor()).shutdownNow();
+        });
+        LogprobProxy proxy = LogprobProxy.start(ProxyConfig.builder(URI.create("http://127.0.0.1:" + stalling.getAddress().getPort()),
+                        "127.0.0.1:" + KafkaTestSupport.closedPort(), RELEASE)
+                .listen("127.0.0.1", 0).upstreamIdleTimeout(Duration.ofMillis(300)).build());
+        started.add(proxy);
+
+        HttpResponse<String> stream = client.send(HttpRequest.newBuilder(proxy.uri().resolve("/events/stream")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("data: {\"a\":1}\n\ndata: {\"b\"\n\ndata: {\"error\":{\"message\":\"canopy proxy: upstream sent nothing for PT0.3S;"
+                + " stream cut\",\"type\":\"canopy_proxy_error\",\"code\":504}}\n\n", stream.body(),
+                "the partial event is terminated, then the error event ends the stream");
+
+        // a body of announced length that stops short: the client sees it end early instead of waiting
+        java.io.IOException shortBody = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> client.send(HttpRequest.newBuilder(proxy.uri().resolve("/json")).GET().build(), HttpResponse.BodyHandlers.ofString()));
+        assertTrue(shortBody.toString().length() > 0);
+        assertEquals(2.0, value(scrape(proxy.metricsUri()), "canopy_proxy_upstream_errors_total{kind=\"idle\"}"));
     }
 
     @Test
