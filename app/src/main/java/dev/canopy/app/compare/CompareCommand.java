@@ -34,9 +34,9 @@ import java.util.function.Supplier;
  * (see {@link SemanticComparison}).
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"A/B comparison of two releases with calibrated 95% intervals and flags.",
+        description = {"A/B comparison of two releases with calibrated 95%% intervals and flags.",
                 "Every pooled metric (CE*, rho(N, r) by method, GenPPL, branching factor, mean length and entropy rate,",
-                "the CE* decomposition) with a 95% interval on the change; flags at a 5% false discovery rate over the metrics.",
+                "the CE* decomposition) with a 95%% interval on the change; flags at a 5%% false discovery rate over the metrics.",
                 "Prompt-jackknife t intervals, paired over prompt ids when the releases share them, unpaired when they share none;",
                 "a rollout bootstrap for production traffic without prompt ids (needs event files).",
                 "canopy validate-compare checks the false-flag rate and power by simulation.",
@@ -132,10 +132,15 @@ public final class CompareCommand implements Callable<Integer> {
             throw new UserError("--from: " + base + " and " + cand + " are production traffic without prompt ids, whose bootstrap"
                     + " resamples rollouts; a monitor's report only has per-prompt statistics, so run canopy compare on the event files instead");
         }
-        BootstrapProgress progress = new BootstrapProgress(err, replicates, System.console() != null);
-        progress.start();
-        Bootstrap.Replicates reps = Bootstrap.run(input.baseline(), input.candidate(), design, replicates, seed,
-                options.pairCapacity(), progress::update);
+        Bootstrap.Replicates reps;
+        if (design == Bootstrap.Design.ROLLOUTS) {
+            BootstrapProgress progress = new BootstrapProgress(err, replicates, System.console() != null);
+            progress.start();
+            reps = Bootstrap.run(input.baseline(), input.candidate(), design, replicates, seed, options.pairCapacity(), progress::update);
+        } else {
+            // prompt designs take their intervals from the prompt jackknife (Comparison): nothing to resample here
+            reps = Bootstrap.Replicates.notRun(design, replicates, seed);
+        }
         Comparison comparison = Comparison.of(input.baseline(), input.candidate(), reps, input.source());
         if (input.semantic()) {
             comparison = comparison.withSemantic(SemanticComparison.of(input.semanticBaseline(), input.semanticCandidate(), design,
@@ -177,7 +182,7 @@ public final class CompareCommand implements Callable<Integer> {
         ComparePlots.correlations(c, correlations);
         written.add(correlations);
         figures.add(new MarkdownReport.Figure(ComparePlots.CORRELATIONS, "rho(N, r) by method.",
-                "Each release's pooled coefficient with its own 95% bootstrap interval (the table gives the interval of the difference,"
+                "Each release's pooled coefficient with its own 95% interval (the table gives the interval of the difference,"
                         + " which is what decides significance; with paired prompts it is narrower than the two bars suggest)."));
         if (c.semantic() != null) {
             Path semanticFigure = out.resolve(ComparePlots.SEMANTIC);

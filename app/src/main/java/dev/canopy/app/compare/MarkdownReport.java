@@ -172,8 +172,9 @@ final class MarkdownReport {
         return "**Semantic diversity.** The values depend on the sentence-embedding model and see at most the text kept per rollout"
                 + " (`--semantic-max-chars`, and the model's 128 word pieces). "
                 + (s.resampled()
-                ? "The intervals cover the variation between prompts only: the per-prompt values are fixed, not recomputed from"
-                        + " resampled rollouts, so the noise of a prompt's finite sample of rollouts is not in them."
+                ? "The intervals take prompts as the unit: the per-prompt values are fixed, not recomputed from resampled rollouts;"
+                        + " their spread between prompts includes the noise of each prompt's finite sample of rollouts, but a prompt"
+                        + " with few embedded rollouts weighs as much in the diversity mean as one with many."
                 : "Traffic without prompt ids compares answers to different prompts with each other, which measures how varied the"
                         + " prompts are as much as the model: prefer a fixed probe set with prompt ids.");
     }
@@ -184,7 +185,8 @@ final class MarkdownReport {
         Comparison.Result rho = c.result(Metric.PEARSON);
         String rhoName = c.replicates().design() == Bootstrap.Design.ROLLOUTS ? "rho(N, r) over the traffic" : "The prompt-controlled rho(N, r)";
         if (rho.significant() == null || !Double.isFinite(rho.delta())) {
-            s.append(rhoName).append(" cannot be compared: it is undefined for a release or in too many replicates (too few rollouts per prompt, or constant lengths).");
+            s.append(rhoName).append(" cannot be compared: it is undefined for a release or has no interval (a single prompt, too few rollouts per prompt,"
+                    + " or constant lengths).");
         } else if (rho.significant()) {
             boolean rose = rho.delta() > 0;
             s.append(rhoName).append(rose ? " rose by " : " fell by ").append(signed(rho.delta())).append(' ')

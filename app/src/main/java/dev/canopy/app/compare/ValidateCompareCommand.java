@@ -26,7 +26,7 @@ import java.util.stream.IntStream;
         description = {"Checks canopy compare's false-flag rate and power by simulation.",
                 "Simulates release pairs with no change and with known changes in several regimes (few prompts, many rollouts,",
                 "unequal rollouts per prompt, paired and unpaired) and prints, per interval method, the share of no-change pairs",
-                "with any flag (per metric at 5%, and with the false discovery rate controlled over the 13 metrics) and the power."},
+                "with any flag (per metric at 5%%, and with the false discovery rate controlled over the 13 metrics) and the power."},
         footer = {"", "Example:", "  canopy validate-compare --runs 200 --write-docs docs/compare.md"})
 public final class ValidateCompareCommand implements Callable<Integer> {
 
