@@ -302,13 +302,20 @@ class CompareCommandTest {
     @Test
     void shouldShowBootstrapProgressOnStderr(@TempDir Path out) {
         CompareRun r = CompareRun.run("compare", "--baseline", BASE, "--candidate", TUNED, "--bootstrap", "1000",
-                "--out", out.toString(), baseVsTuned.toString());
+                "--out", out.toString(), traffic.toString());
         assertEquals(0, r.code(), r.err());
         List<String> bars = r.err().lines().filter(l -> l.startsWith("bootstrap [")).toList();
         assertEquals(11, bars.size(), "the empty bar, then every tenth: " + r.err());
         assertEquals("bootstrap [--------------------] 0/1000", bars.get(0));
         assertEquals("bootstrap [####################] 1000/1000", bars.get(bars.size() - 1));
         assertTrue(r.out().contains("compare.json"), r.out());
+
+        // prompt designs take their intervals from the jackknife: no bootstrap runs, so no bar
+        CompareRun prompts = CompareRun.run("compare", "--baseline", BASE, "--candidate", TUNED, "--bootstrap", "1000",
+                "--out", out.resolve("prompts").toString(), baseVsTuned.toString());
+        assertEquals(0, prompts.code(), prompts.err());
+        assertFalse(prompts.err().contains("bootstrap ["), prompts.err());
+        assertTrue(prompts.out().contains("prompt-jackknife t intervals"), prompts.out());
     }
 
     private static void serve(HttpServer server, String path, Path body) {
