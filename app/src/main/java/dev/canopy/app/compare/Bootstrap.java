@@ -10,8 +10,11 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
- * The bootstrap behind {@code canopy compare}: B replicates of every pooled {@link Metric} for both
- * releases, each replicate recomputing the metrics from scratch on a resample.
+ * The bootstrap of {@code canopy compare}: B replicates of every pooled {@link Metric} for both
+ * releases, each replicate recomputing the metrics from scratch on a resample. Compare's intervals come
+ * from it for traffic without prompt ids ({@link Design#ROLLOUTS}) and for the semantic ratio; for prompt
+ * designs they come from the {@link Jackknife}, and the prompt bootstrap remains as a candidate that
+ * {@code canopy validate-compare} measures.
  *
  * <h2>Designs</h2>
  * <ul>
@@ -66,6 +69,14 @@ final class Bootstrap {
      * undefined.
      */
     record Replicates(Design design, int count, long seed, double[][] baseline, double[][] candidate) {
+
+        /**
+         * The settings of a bootstrap that was not run (a prompt design, whose intervals come from the
+         * jackknife): no replicate values.
+         */
+        static Replicates notRun(Design design, int count, long seed) {
+            return new Replicates(design, count, seed, new double[Metric.COUNT][0], new double[Metric.COUNT][0]);
+        }
     }
 
     private Bootstrap() {

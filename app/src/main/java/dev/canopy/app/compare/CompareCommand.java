@@ -25,18 +25,21 @@ import java.util.function.Supplier;
 
 /**
  * {@code canopy compare}: did a release change how the model spends its uncertainty, and is the change
- * real? Compares two releases' pooled metrics with the reference's bootstrap (paired over shared prompt
- * ids, 2000 replicates, percentile 95% intervals) and writes compare.json, report.md and three figures.
+ * real? Compares two releases' pooled metrics with 95% intervals on each change (prompt-jackknife t
+ * intervals, paired over shared prompt ids; a percentile bootstrap over rollouts for traffic without prompt
+ * ids), flags changes at a 5% false discovery rate over the metrics (see {@link Comparison}), and writes
+ * compare.json, report.md and three figures.
  * The point estimates are exactly what {@code canopy replay} (or the monitor's report, with
  * {@code --from}) reports for the two groups. With {@code --semantic} it also compares semantic diversity
  * (see {@link SemanticComparison}).
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"A/B comparison of two releases with bootstrap intervals (the paper's method).",
+        description = {"A/B comparison of two releases with calibrated 95%% intervals and flags.",
                 "Every pooled metric (CE*, rho(N, r) by method, GenPPL, branching factor, mean length and entropy rate,",
-                "the CE* decomposition) with a bootstrap 95% interval on the change.",
-                "Paired over prompt ids when the releases share them (resampling prompts), unpaired when they share none;",
-                "over rollouts for production traffic without prompt ids (needs event files).",
+                "the CE* decomposition) with a 95%% interval on the change; flags at a 5%% false discovery rate over the metrics.",
+                "Prompt-jackknife t intervals, paired over prompt ids when the releases share them, unpaired when they share none;",
+                "a rollout bootstrap for production traffic without prompt ids (needs event files).",
+                "canopy validate-compare checks the false-flag rate and power by simulation.",
                 "Writes compare.json, report.md, " + ComparePlots.SCATTER + ", " + ComparePlots.DECOMPOSITION + " and "
                         + ComparePlots.CORRELATIONS + " to --out.",
                 "With --semantic also semantic diversity, its Vendi score and its correlations with entropy rate and length",
@@ -57,7 +60,8 @@ public final class CompareCommand implements Callable<Integer> {
     String candidate;
 
     @Option(names = "--bootstrap", defaultValue = "2000", paramLabel = "B",
-            description = "Bootstrap replicates (default: ${DEFAULT-VALUE}, as the reference).")
+            description = "Bootstrap replicates (default: ${DEFAULT-VALUE}, as the reference): the intervals of traffic without prompt ids"
+                    + " and of the semantic ratio; prompt designs use the prompt jackknife.")
     int replicates;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the bootstrap; the same seed gives the same output (default: ${DEFAULT-VALUE}).")
@@ -128,10 +132,15 @@ public final class CompareCommand implements Callable<Integer> {
             throw new UserError("--from: " + base + " and " + cand + " are production traffic without prompt ids, whose bootstrap"
                     + " resamples rollouts; a monitor's report only has per-prompt statistics, so run canopy compare on the event files instead");
         }
-        BootstrapProgress progress = new BootstrapProgress(err, replicates, System.console() != null);
-        progress.start();
-        Bootstrap.Replicates reps = Bootstrap.run(input.baseline(), input.candidate(), design, replicates, seed,
-                options.pairCapacity(), progress::update);
+        Bootstrap.Replicates reps;
+        if (design == Bootstrap.Design.ROLLOUTS) {
+            BootstrapProgress progress = new BootstrapProgress(err, replicates, System.console() != null);
+            progress.start();
+            reps = Bootstrap.run(input.baseline(), input.candidate(), design, replicates, seed, options.pairCapacity(), progress::update);
+        } else {
+            // prompt designs take their intervals from the prompt jackknife (Comparison): nothing to resample here
+            reps = Bootstrap.Replicates.notRun(design, replicates, seed);
+        }
         Comparison comparison = Comparison.of(input.baseline(), input.candidate(), reps, input.source());
         if (input.semantic()) {
             comparison = comparison.withSemantic(SemanticComparison.of(input.semanticBaseline(), input.semanticCandidate(), design,
@@ -173,7 +182,7 @@ public final class CompareCommand implements Callable<Integer> {
         ComparePlots.correlations(c, correlations);
         written.add(correlations);
         figures.add(new MarkdownReport.Figure(ComparePlots.CORRELATIONS, "rho(N, r) by method.",
-                "Each release's pooled coefficient with its own 95% bootstrap interval (the table gives the interval of the difference,"
+                "Each release's pooled coefficient with its own 95% interval (the table gives the interval of the difference,"
                         + " which is what decides significance; with paired prompts it is narrower than the two bars suggest)."));
         if (c.semantic() != null) {
             Path semanticFigure = out.resolve(ComparePlots.SEMANTIC);
@@ -195,23 +204,28 @@ public final class CompareCommand implements Callable<Integer> {
     private static void printSummary(Comparison c, List<Path> written) {
         PrintStream o = System.out;
         Bootstrap.Replicates reps = c.replicates();
-        o.printf(Locale.ROOT, "%s -> %s: %s bootstrap (%s), %d replicates, seed %d%n", c.baseline().ref(), c.candidate().ref(),
-                reps.design().mode(), reps.design().paired() ? "paired" : "unpaired", reps.count(), reps.seed());
+        if (reps.design() == Bootstrap.Design.ROLLOUTS) {
+            o.printf(Locale.ROOT, "%s -> %s: %s bootstrap (%s), %d replicates, seed %d; flags at a 5%% false discovery rate over %d metrics%n",
+                    c.baseline().ref(), c.candidate().ref(), reps.design().mode(), "unpaired", reps.count(), reps.seed(), Metric.COUNT);
+        } else {
+            o.printf(Locale.ROOT, "%s -> %s: %s by prompt, prompt-jackknife t intervals; flags at a 5%% false discovery rate over %d metrics%n",
+                    c.baseline().ref(), c.candidate().ref(), reps.design().paired() ? "paired" : "unpaired", Metric.COUNT);
+        }
         for (Metric m : new Metric[] {Metric.PEARSON, Metric.SPEARMAN, Metric.KENDALL, Metric.CE_STAR, Metric.MEAN_LENGTH, Metric.MEAN_ENTROPY_RATE}) {
             Comparison.Result r = c.result(m);
             o.printf(Locale.ROOT, "  %-32s %10s -> %-10s delta %s %s%s%n", m.key(), plain(r.baseline()), plain(r.candidate()),
-                    plain(r.delta()), plainInterval(r), Boolean.TRUE.equals(r.significant()) ? "  significant" : "");
+                    plain(r.delta()), plainInterval(r), flag(r));
         }
         SemanticComparison s = c.semantic();
         if (s != null) {
             o.printf(Locale.ROOT, "  semantic diversity, %s:%n", s.resampled()
-                    ? "prompt bootstrap (" + (s.design().paired() ? "paired" : "unpaired") + "), " + s.baseline().prompts() + " / "
+                    ? (s.design().paired() ? "paired" : "unpaired") + " by prompt, " + s.baseline().prompts() + " / "
                     + s.candidate().prompts() + " prompts"
                     : "no intervals (traffic without prompt ids is one group)");
             for (SemanticMetric m : SemanticMetric.values()) {
                 Comparison.Result r = s.result(m);
                 o.printf(Locale.ROOT, "    %-30s %10s -> %-10s delta %s %s%s%n", m.key(), plain(r.baseline()), plain(r.candidate()),
-                        plain(r.delta()), plainInterval(r), Boolean.TRUE.equals(r.significant()) ? "  significant" : "");
+                        plain(r.delta()), plainInterval(r), flag(r));
             }
             SemanticComparison.Ratio ratio = s.ratio();
             o.printf(Locale.ROOT, "    %-30s %s%n", "diversity_entropy_rate ratio", Double.isFinite(ratio.value())
@@ -220,6 +234,10 @@ public final class CompareCommand implements Callable<Integer> {
         }
         o.println("wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
         o.flush();
+    }
+
+    private static String flag(Comparison.Result r) {
+        return Boolean.TRUE.equals(r.significant()) ? "  significant" : r.excludesZero() ? "  (unadjusted)" : "";
     }
 
     private static String plain(double v) {

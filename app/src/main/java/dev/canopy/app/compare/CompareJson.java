@@ -17,8 +17,12 @@ import java.nio.file.Path;
  *                          "percent_delta": 58.9, "significant": true}, ...}}
  * </pre>
  * Metric keys are the report schema's field paths ({@link Metric}); delta = candidate − baseline and the
- * interval is the 95% percentile bootstrap interval of the delta. Undefined numbers are null, and so is
- * {@code significant} when the interval is undefined. Doubles are written in full precision.
+ * interval is its 95% interval ({@link Comparison}: prompt-jackknife t for prompt designs, percentile
+ * bootstrap over rollouts for traffic). Each metric also has {@code p_value} and the Benjamini-Hochberg
+ * {@code q_value} over the table, and {@code significant} is {@code q_value <= 0.05}; a top-level
+ * {@code decision} object names the interval method and the family rule and counts the flags. Undefined
+ * numbers are null, and so is {@code significant} when the interval is undefined. Doubles are written in
+ * full precision.
  *
  * <p>With {@code --semantic} a {@code semantic} object follows {@code metrics} (without it the file is
  * unchanged):
@@ -50,6 +54,8 @@ final class CompareJson {
             g.writeStringField("mode", c.replicates().design().mode());
             g.writeNumberField("replicates", c.replicates().count());
             g.writeNumberField("seed", c.replicates().seed());
+            family(g, c.replicates().design() == Bootstrap.Design.ROLLOUTS ? Intervals.Method.PERCENTILE : Intervals.CHOSEN,
+                    c.metrics().values());
             g.writeObjectFieldStart("metrics");
             for (Metric m : Metric.values()) {
                 result(g, m.key(), c.result(m));
@@ -76,6 +82,20 @@ final class CompareJson {
         } else {
             g.writeBooleanField("significant", r.significant());
         }
+        number(g, "p_value", r.p());
+        number(g, "q_value", r.q());
+        g.writeEndObject();
+    }
+
+    /** How the intervals and flags of a table were computed, and how many rows are flagged. */
+    private static void family(JsonGenerator g, Intervals.Method method, java.util.Collection<Comparison.Result> rows) throws IOException {
+        g.writeObjectFieldStart("decision");
+        g.writeStringField("interval", method.key());
+        g.writeNumberField("level", 1 - Intervals.ALPHA);
+        g.writeStringField("family", "benjamini-hochberg");
+        g.writeNumberField("false_discovery_rate", Intervals.ALPHA);
+        g.writeNumberField("tested", rows.stream().filter(r -> !Double.isNaN(r.p())).count());
+        g.writeNumberField("flagged", rows.stream().filter(r -> Boolean.TRUE.equals(r.significant())).count());
         g.writeEndObject();
     }
 
@@ -96,6 +116,9 @@ final class CompareJson {
         g.writeNumberField("baseline", s.baseline().used());
         g.writeNumberField("candidate", s.candidate().used());
         g.writeEndObject();
+        if (s.resampled()) {
+            family(g, Intervals.CHOSEN, s.metrics().values());
+        }
         g.writeObjectFieldStart("metrics");
         for (SemanticMetric m : SemanticMetric.values()) {
             result(g, m.key(), s.result(m));

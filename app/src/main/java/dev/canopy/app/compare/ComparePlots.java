@@ -45,7 +45,7 @@ import java.util.Locale;
 /**
  * The paper's three figures for a comparison, as PNG files drawn headless with JFreeChart: length against
  * entropy rate with least-squares lines, the CE* = L·R + coupling decomposition, and rho(N, r) by method
- * with the bootstrap intervals; with {@code --semantic} a fourth, each prompt's semantic diversity against its
+ * with their 95% intervals; with {@code --semantic} a fourth, each prompt's semantic diversity against its
  * mean entropy rate. The baseline is blue, the candidate orange, in every figure.
  */
 final class ComparePlots {
@@ -193,7 +193,7 @@ final class ComparePlots {
         save(chart, file);
     }
 
-    /** rho(N, r) by method (Pearson, Spearman, Kendall) per release with each release's 95% bootstrap interval. */
+    /** rho(N, r) by method (Pearson, Spearman, Kendall) per release with each release's own 95% interval. */
     static void correlations(Comparison c, Path file) throws IOException {
         Metric[] methods = {Metric.PEARSON, Metric.SPEARMAN, Metric.KENDALL};
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
@@ -229,10 +229,11 @@ final class ComparePlots {
         style(plot);
         plot.setDomainGridlinesVisible(false);
         Comparison.Result p = c.result(Metric.PEARSON);
-        JFreeChart chart = chart("Length–entropy-rate correlation by method, with 95% bootstrap intervals", plot,
+        JFreeChart chart = chart("Length–entropy-rate correlation by method, with 95% intervals", plot,
                 String.format(Locale.ROOT, "Pearson delta %s %s, %s", MarkdownReport.signed(p.delta()),
                         MarkdownReport.interval(p.ciLow(), p.ciHigh()), c.replicates().design() == Bootstrap.Design.PAIRED_PROMPTS
-                                ? "paired over prompts" : c.replicates().design() == Bootstrap.Design.ROLLOUTS ? "rollout bootstrap" : "unpaired"));
+                                ? "paired over prompts, jackknife t" : c.replicates().design() == Bootstrap.Design.ROLLOUTS ? "rollout bootstrap"
+                                : "unpaired prompts, jackknife t"));
         save(chart, file);
     }
 

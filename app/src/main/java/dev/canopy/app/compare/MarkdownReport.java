@@ -38,10 +38,20 @@ final class MarkdownReport {
         md.append("| tokens | ").append(count(b.tokens())).append(" | ").append(count(k.tokens())).append(" |\n");
         md.append("| steps exact / top-k / surprisal | ").append(mix(b)).append(" | ").append(mix(k)).append(" |\n\n");
 
-        md.append("**Bootstrap:** ").append(design(c)).append(", ").append(count(reps.count())).append(" replicates, seed ")
-                .append(reps.seed()).append(". Every pooled metric is recomputed for both releases in each replicate; ")
-                .append("intervals are 95% percentile intervals of the replicate deltas (candidate − baseline), and ")
-                .append("**significant** means the interval excludes 0.\n\n");
+        if (reps.design() == Bootstrap.Design.ROLLOUTS) {
+            md.append("**Bootstrap:** ").append(design(c)).append(", ").append(count(reps.count())).append(" replicates, seed ")
+                    .append(reps.seed()).append(". Every pooled metric is recomputed for both releases in each replicate; ")
+                    .append("intervals are 95% percentile intervals of the replicate deltas (candidate − baseline).");
+        } else {
+            md.append("**Intervals:** ").append(design(c)).append("; 95% t intervals from the prompt jackknife: every pooled metric")
+                    .append(" is recomputed with one prompt left out at a time, and the spread of those values gives the standard error")
+                    .append(" of the change (candidate − baseline), with the number of prompts less one as degrees of freedom.")
+                    .append(" (Simulation showed percentile bootstrap intervals too narrow with few prompts; see docs/compare.md.)");
+        }
+        md.append(" **significant** means flagged after controlling the false discovery rate at 5% over the ")
+                .append(Metric.COUNT).append(" metrics (Benjamini-Hochberg on the rows' p-values): when nothing changed, the")
+                .append(" chance of any flag in the table is about 5%. A row whose interval excludes 0 but is not flagged is marked")
+                .append(" (unadjusted).\n\n");
 
         md.append("## Metrics\n\n");
         md.append("| metric | baseline | candidate | Δ | 95% interval of Δ | Δ % | |\n|---|---:|---:|---:|:---:|---:|---|\n");
@@ -77,9 +87,9 @@ final class MarkdownReport {
         if (c.semantic() != null) {
             caveats.add(semanticCaveat(c.semantic()));
         }
-        caveats.add("**Many metrics.** The table tests " + Metric.COUNT + " metrics, several of them near-duplicates; when nothing changed,"
-                + " one of them can still come out significant by chance. Read rho(N, r) and CE* first and look for agreement between"
-                + " related rows (Pearson, Spearman and Kendall; CE*, L and R).");
+        caveats.add("**Many metrics.** The table tests " + Metric.COUNT + " metrics, several of them near-duplicates; the flags control the"
+                + " false discovery rate over all of them, so a row marked (unadjusted) is a lead, not a finding. Read rho(N, r) and CE*"
+                + " first and look for agreement between related rows (Pearson, Spearman and Kendall; CE*, L and R).");
         md.append("## Caveats\n\n");
         for (String caveat : caveats) {
             md.append("- ").append(caveat).append('\n');
@@ -92,7 +102,8 @@ final class MarkdownReport {
                 .append(num(r.candidate())).append(" | ").append(signed(r.delta())).append(" | ")
                 .append(interval(r.ciLow(), r.ciHigh())).append(" | ")
                 .append(Double.isFinite(r.percentDelta()) ? String.format(Locale.ROOT, "%+.1f%%", r.percentDelta()).replace('-', '−') : "—")
-                .append(" | ").append(r.significant() == null ? "n/a" : r.significant() ? "**significant**" : "").append(" |\n");
+                .append(" | ").append(r.significant() == null ? "n/a" : r.significant() ? "**significant**" : r.excludesZero() ? "(unadjusted)" : "")
+                .append(" |\n");
     }
 
     /** The semantic-diversity section: what was measured, its table and a reading of the entropy-rate coupling. */
@@ -106,13 +117,15 @@ final class MarkdownReport {
                 .append(" weights n − 3. Prompts with at least two embedded rollouts: ").append(count(b.prompts())).append(" / ")
                 .append(count(k.prompts())).append(" (baseline / candidate), from ").append(count(b.used())).append(" / ")
                 .append(count(k.used())).append(" embedded rollouts.\n\n");
-        md.append("**Bootstrap:** ");
+        md.append("**Intervals:** ");
         if (s.resampled()) {
             md.append(s.design().paired()
                     ? "paired by prompt id (" + Bootstrap.sharedPrompts(b.table(), k.table()) + " prompt ids shared)"
                     : "unpaired (no prompt id shared)")
-                    .append(", ").append(count(s.replicates())).append(" replicates with the seed above. A replicate re-pools the")
-                    .append(" per-prompt values of the drawn prompts; d, Vendi and the correlations within a prompt are not recomputed.\n\n");
+                    .append("; prompt-jackknife t intervals and flags at a 5% false discovery rate over these four metrics, as above;")
+                    .append(" the ratio's interval is a percentile bootstrap (").append(count(s.replicates()))
+                    .append(" replicates with the seed above). Leaving out or redrawing a prompt re-pools the fixed per-prompt values;")
+                    .append(" d, Vendi and the correlations within a prompt are not recomputed.\n\n");
         } else {
             md.append("none: production traffic without prompt ids is a single group, whose values are fixed, so there are no intervals.\n\n");
         }
@@ -134,7 +147,7 @@ final class MarkdownReport {
         t.append("The coupling corr(d, r) of entropy rate and semantic diversity went from ").append(num(r.baseline())).append(" to ")
                 .append(num(r.candidate())).append(", a change of ").append(signed(r.delta())).append(' ').append(interval(r.ciLow(), r.ciHigh()));
         if (r.significant() != null) {
-            t.append(r.significant() ? " (significant)" : " (within the bootstrap noise)");
+            t.append(r.significant() ? " (significant)" : " (" + noise(r) + ")");
         }
         t.append('.');
         SemanticComparison.Ratio ratio = s.ratio();
@@ -159,8 +172,9 @@ final class MarkdownReport {
         return "**Semantic diversity.** The values depend on the sentence-embedding model and see at most the text kept per rollout"
                 + " (`--semantic-max-chars`, and the model's 128 word pieces). "
                 + (s.resampled()
-                ? "The intervals cover the variation between prompts only: the per-prompt values are fixed, not recomputed from"
-                        + " resampled rollouts, so the noise of a prompt's finite sample of rollouts is not in them."
+                ? "The intervals take prompts as the unit: the per-prompt values are fixed, not recomputed from resampled rollouts;"
+                        + " their spread between prompts includes the noise of each prompt's finite sample of rollouts, but a prompt"
+                        + " with few embedded rollouts weighs as much in the diversity mean as one with many."
                 : "Traffic without prompt ids compares answers to different prompts with each other, which measures how varied the"
                         + " prompts are as much as the model: prefer a fixed probe set with prompt ids.");
     }
@@ -171,7 +185,8 @@ final class MarkdownReport {
         Comparison.Result rho = c.result(Metric.PEARSON);
         String rhoName = c.replicates().design() == Bootstrap.Design.ROLLOUTS ? "rho(N, r) over the traffic" : "The prompt-controlled rho(N, r)";
         if (rho.significant() == null || !Double.isFinite(rho.delta())) {
-            s.append(rhoName).append(" cannot be compared: it is undefined for a release or in too many replicates (too few rollouts per prompt, or constant lengths).");
+            s.append(rhoName).append(" cannot be compared: it is undefined for a release or has no interval (a single prompt, too few rollouts per prompt,"
+                    + " or constant lengths).");
         } else if (rho.significant()) {
             boolean rose = rho.delta() > 0;
             s.append(rhoName).append(rose ? " rose by " : " fell by ").append(signed(rho.delta())).append(' ')
@@ -180,6 +195,11 @@ final class MarkdownReport {
                             ? ": the candidate's longer answers carry more information per token, relative to its shorter ones, than the baseline's did."
                             : ": the candidate's longer answers carry less information per token, relative to its shorter ones, than the baseline's did"
                             + " (low-entropy repetition or padding in long answers is a common cause).");
+        } else if (rho.excludesZero()) {
+            s.append(rhoName).append(" moved by ").append(signed(rho.delta())).append(' ').append(interval(rho.ciLow(), rho.ciHigh()))
+                    .append(" (from ").append(num(rho.baseline())).append(" to ").append(num(rho.candidate()))
+                    .append("), an interval that excludes 0 on its own but not once the ").append(Metric.COUNT)
+                    .append(" metrics are tested together: weak evidence, not a flag; confirm on more prompts before acting on it.");
         } else {
             s.append(rhoName).append(" moved by ").append(signed(rho.delta())).append(' ').append(interval(rho.ciLow(), rho.ciHigh()))
                     .append(" (from ").append(num(rho.baseline())).append(" to ").append(num(rho.candidate()))
@@ -200,7 +220,7 @@ final class MarkdownReport {
                     .append(' ').append(interval(cp.ciLow(), cp.ciHigh())).append('.');
         } else if (ce.significant() != null) {
             s.append(" CE* changed by ").append(signed(ce.delta())).append(" nats ").append(interval(ce.ciLow(), ce.ciHigh()))
-                    .append(", within the bootstrap noise");
+                    .append(", ").append(noise(ce));
             Comparison.Result ld = c.result(Metric.LENGTH_DRIVEN);
             Comparison.Result cp = c.result(Metric.COUPLING);
             if (Boolean.TRUE.equals(ld.significant()) || Boolean.TRUE.equals(cp.significant())) {
@@ -236,7 +256,12 @@ final class MarkdownReport {
     }
 
     private static String verdict(Comparison.Result r) {
-        return r.significant() == null ? "no interval" : r.significant() ? "significant" : "within noise";
+        return r.significant() == null ? "no interval" : r.significant() ? "significant" : noise(r);
+    }
+
+    /** How an unflagged row reads: within noise, or outside 0 on its own but not after the family's control. */
+    private static String noise(Comparison.Result r) {
+        return r.excludesZero() ? "not significant once all metrics are tested together" : "within noise";
     }
 
     private static String unitNoun(Bootstrap.Design d) {
@@ -250,9 +275,9 @@ final class MarkdownReport {
                 int shared = Bootstrap.sharedPrompts(c.baseline(), c.candidate());
                 int union = c.baseline().prompts().size() + c.candidate().prompts().size() - shared;
                 yield "paired by prompt id (" + shared + " prompt ids shared" + (shared == union ? "" : " of " + union)
-                        + "; each replicate resamples prompt ids with replacement and both releases are pooled over the same list)";
+                        + "; a prompt id left out is left out of both releases)";
             }
-            case UNPAIRED_PROMPTS -> "unpaired (the releases share no prompt id, so each release's prompts are resampled independently)";
+            case UNPAIRED_PROMPTS -> "unpaired (the releases share no prompt id, so each release's prompts are left out in turn independently)";
             case ROLLOUTS -> "over rollouts (production traffic without prompt ids: each release's rollouts are resampled independently)";
         };
     }

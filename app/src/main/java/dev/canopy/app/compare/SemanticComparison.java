@@ -4,13 +4,14 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The semantic part of a comparison: per {@link SemanticMetric} the two releases' values, the change and
- * its percentile bootstrap interval (the rules of {@link Comparison}), and the ratio candidate / baseline
- * of the entropy-rate coupling corr(d, r), the paper's "nearly triples".
+ * The semantic part of a comparison: per {@link SemanticMetric} the two releases' values, the change, its
+ * prompt-jackknife t interval and its flag (the rules of {@link Comparison}, the four metrics being their own
+ * family), and the ratio candidate / baseline of the entropy-rate coupling corr(d, r), the paper's "nearly
+ * triples", with a percentile bootstrap interval.
  *
- * <p>The bootstrap resamples prompts with the command's seed and replicate count, paired when the two
- * releases' semantic tables share a prompt id and unpaired otherwise, and re-pools each replicate from the
- * fixed per-prompt values: d̄_p, Vendi_p and the within-prompt correlations are not recomputed from
+ * <p>Both the jackknife (leaving out one prompt at a time) and the bootstrap (for the ratio, with the
+ * command's seed and replicate count) work on prompts, paired when the two releases' semantic tables share a
+ * prompt id and unpaired otherwise, and re-pool the fixed per-prompt values: d̄_p, Vendi_p and the within-prompt correlations are not recomputed from
  * resampled rollouts. For traffic without prompt ids (the main comparison's rollout bootstrap) there is a
  * single group whose values are fixed, so nothing is resampled ({@code resampled() == false}) and every
  * interval is undefined.
@@ -47,9 +48,14 @@ record SemanticComparison(SemanticRelease baseline, SemanticRelease candidate, B
         Bootstrap.Design design = Bootstrap.choosePrompts(baseline.table(), candidate.table());
         Bootstrap.Replicates reps = Bootstrap.runPrompts(baseline.table(), candidate.table(), design, SemanticMetric.COUNT,
                 count, seed, done -> { });
+        boolean[] signed = new boolean[SemanticMetric.COUNT];
         for (SemanticMetric m : SemanticMetric.values()) {
-            int i = m.ordinal();
-            rows.put(m, Comparison.result(baseline.point(m), candidate.point(m), reps.baseline()[i], reps.candidate()[i], m.signed()));
+            signed[m.ordinal()] = m.signed();
+        }
+        Comparison.Result[] results = Comparison.jackknifeRows(baseline.point(), candidate.point(), signed, baseline.table(),
+                candidate.table(), design);
+        for (SemanticMetric m : SemanticMetric.values()) {
+            rows.put(m, results[m.ordinal()]);
         }
         double value = ratio(baseline.point()[r], candidate.point()[r]);
         double[] replicateRatios = new double[count];

@@ -164,9 +164,9 @@ class BootstrapTest {
                 deltas[m.ordinal()][i] = ec[m.ordinal()] - eb[m.ordinal()];
             }
         }
-        Comparison comparison = Comparison.of(b, c, reps, "test");
+        Comparison.Result[] rows = percentileRows(b, c, reps);
         for (Metric m : Metric.values()) {
-            Comparison.Result r = comparison.result(m);
+            Comparison.Result r = rows[m.ordinal()];
             assertClose(percentile(deltas[m.ordinal()], 2.5), r.ciLow(), m.key() + " ci_low");
             assertClose(percentile(deltas[m.ordinal()], 97.5), r.ciHigh(), m.key() + " ci_high");
             assertClose(reference(TUNED)[m.ordinal()] - reference(BASE)[m.ordinal()], r.delta(), m.key() + " delta");
@@ -193,12 +193,12 @@ class BootstrapTest {
                 exact[m][a] = et[checked[m].ordinal()] - eb[checked[m].ordinal()];
             }
         }
-        Comparison c = Comparison.of(release("base", BASE), release("tuned", TUNED),
-                Bootstrap.run(release("base", BASE), release("tuned", TUNED), Bootstrap.Design.PAIRED_PROMPTS, 20_000, 5, 4096, d -> { }), "test");
+        Comparison.Result[] rows = percentileRows(release("base", BASE), release("tuned", TUNED),
+                Bootstrap.run(release("base", BASE), release("tuned", TUNED), Bootstrap.Design.PAIRED_PROMPTS, 20_000, 5, 4096, d -> { }));
         for (int m = 0; m < checked.length; m++) {
             double[] sorted = exact[m].clone();
             Arrays.sort(sorted);
-            Comparison.Result r = c.result(checked[m]);
+            Comparison.Result r = rows[checked[m].ordinal()];
             // 20,000 replicates put the 2.5% quantile within about 0.1% of probability of the exact one:
             // it must lie between the exact 2% and 3% quantiles (and likewise 97% to 98%)
             // (1e-12: the same multiset of prompts sums in another order in a replicate than in the enumeration)
@@ -209,6 +209,15 @@ class BootstrapTest {
             assertTrue(r.ciHigh() >= quantileOfAtoms(sorted, 0.97) - eps && r.ciHigh() <= quantileOfAtoms(sorted, 0.98) + eps,
                     what + " ci_high " + r.ciHigh() + " outside [" + quantileOfAtoms(sorted, 0.97) + ", " + quantileOfAtoms(sorted, 0.98) + "]");
         }
+    }
+
+    /** The percentile-bootstrap rows of the replicates (what compare reports for the rollout design). */
+    private static Comparison.Result[] percentileRows(ReleaseData b, ReleaseData c, Bootstrap.Replicates reps) {
+        boolean[] signed = new boolean[Metric.COUNT];
+        for (Metric m : Metric.values()) {
+            signed[m.ordinal()] = m.signed();
+        }
+        return Comparison.bootstrapRows(b.point(), c.point(), signed, reps.baseline(), reps.candidate());
     }
 
     /** The smallest atom whose cumulative probability reaches q (atoms equally likely). */

@@ -63,7 +63,12 @@ class CompareCommandTest {
         assertEquals(0, r.code(), r.err());
 
         JsonNode c = compareJson(out);
-        assertEquals(List.of("baseline", "candidate", "paired", "mode", "replicates", "seed", "metrics"), fieldNames(c));
+        assertEquals(List.of("baseline", "candidate", "paired", "mode", "replicates", "seed", "decision", "metrics"), fieldNames(c));
+        JsonNode decision = c.get("decision");
+        assertEquals("jackknife-t", decision.get("interval").asText());
+        assertEquals("benjamini-hochberg", decision.get("family").asText());
+        assertEquals(0.05, decision.get("false_discovery_rate").asDouble());
+        int flagged = 0;
         assertEquals(BASE, c.get("baseline").asText());
         assertEquals(TUNED, c.get("candidate").asText());
         assertTrue(c.get("paired").asBoolean());
@@ -76,14 +81,18 @@ class CompareCommandTest {
         assertTrue(fieldNames(c.get("metrics")).containsAll(required), fieldNames(c.get("metrics")).toString());
         for (Map.Entry<String, JsonNode> e : iterable(c.get("metrics").fields())) {
             JsonNode m = e.getValue();
-            assertEquals(List.of("baseline", "candidate", "delta", "ci_low", "ci_high", "percent_delta", "significant"), fieldNames(m), e.getKey());
-            for (String f : List.of("baseline", "candidate", "delta", "ci_low", "ci_high")) {
+            assertEquals(List.of("baseline", "candidate", "delta", "ci_low", "ci_high", "percent_delta", "significant", "p_value", "q_value"),
+                    fieldNames(m), e.getKey());
+            for (String f : List.of("baseline", "candidate", "delta", "ci_low", "ci_high", "p_value", "q_value")) {
                 assertTrue(m.get(f).isNumber(), e.getKey() + "." + f);
             }
             assertEquals(m.get("candidate").asDouble() - m.get("baseline").asDouble(), m.get("delta").asDouble(), 1e-12, e.getKey());
             assertTrue(m.get("ci_low").asDouble() <= m.get("ci_high").asDouble(), e.getKey());
             boolean excludesZero = m.get("ci_low").asDouble() > 0 || m.get("ci_high").asDouble() < 0;
-            assertEquals(excludesZero, m.get("significant").asBoolean(), e.getKey());
+            assertEquals(excludesZero, m.get("p_value").asDouble() < 0.05, e.getKey() + ": the t interval excludes 0 when p < 5%");
+            assertTrue(m.get("q_value").asDouble() >= m.get("p_value").asDouble(), e.getKey());
+            assertEquals(m.get("q_value").asDouble() <= 0.05, m.get("significant").asBoolean(), e.getKey());
+            flagged += m.get("significant").asBoolean() ? 1 : 0;
             boolean signed = e.getKey().startsWith("length_entropy_rate.") || e.getKey().equals("decomposition.covariance");
             if (signed) {
                 assertTrue(m.get("percent_delta").isNull(), e.getKey());
@@ -91,6 +100,8 @@ class CompareCommandTest {
                 assertEquals(100 * m.get("delta").asDouble() / Math.abs(m.get("baseline").asDouble()), m.get("percent_delta").asDouble(), 1e-9, e.getKey());
             }
         }
+        assertEquals(flagged, decision.get("flagged").asInt());
+        assertEquals(Metric.COUNT, decision.get("tested").asInt());
         JsonNode rho = c.get("metrics").get("length_entropy_rate.pearson");
         assertTrue(rho.get("baseline").asDouble() < 0, "base-style release: rho < 0");
         assertTrue(rho.get("candidate").asDouble() > 0, "tuned-style release: rho > 0");
@@ -152,8 +163,10 @@ class CompareCommandTest {
         JsonNode rho = compareJson(out).get("metrics").get("length_entropy_rate.pearson");
         String report = Files.readString(out.resolve("report.md"));
         boolean significant = rho.get("significant").asBoolean();
-        assertEquals(significant, rho.get("ci_low").asDouble() > 0 || rho.get("ci_high").asDouble() < 0);
-        assertEquals(!significant, report.contains("an interval that includes 0: no evidence"), report);
+        boolean excludesZero = rho.get("ci_low").asDouble() > 0 || rho.get("ci_high").asDouble() < 0;
+        assertTrue(!significant || excludesZero, rho.toString());
+        assertEquals(!excludesZero, report.contains("an interval that includes 0: no evidence"), report);
+        assertEquals(excludesZero && !significant, report.contains("weak evidence, not a flag"), report);
         assertFalse(report.contains("**Estimator mix.**"), "exact entropies: no caveat");
     }
 
@@ -289,13 +302,20 @@ class CompareCommandTest {
     @Test
     void shouldShowBootstrapProgressOnStderr(@TempDir Path out) {
         CompareRun r = CompareRun.run("compare", "--baseline", BASE, "--candidate", TUNED, "--bootstrap", "1000",
-                "--out", out.toString(), baseVsTuned.toString());
+                "--out", out.toString(), traffic.toString());
         assertEquals(0, r.code(), r.err());
         List<String> bars = r.err().lines().filter(l -> l.startsWith("bootstrap [")).toList();
         assertEquals(11, bars.size(), "the empty bar, then every tenth: " + r.err());
         assertEquals("bootstrap [--------------------] 0/1000", bars.get(0));
         assertEquals("bootstrap [####################] 1000/1000", bars.get(bars.size() - 1));
         assertTrue(r.out().contains("compare.json"), r.out());
+
+        // prompt designs take their intervals from the jackknife: no bootstrap runs, so no bar
+        CompareRun prompts = CompareRun.run("compare", "--baseline", BASE, "--candidate", TUNED, "--bootstrap", "1000",
+                "--out", out.resolve("prompts").toString(), baseVsTuned.toString());
+        assertEquals(0, prompts.code(), prompts.err());
+        assertFalse(prompts.err().contains("bootstrap ["), prompts.err());
+        assertTrue(prompts.out().contains("prompt-jackknife t intervals"), prompts.out());
     }
 
     private static void serve(HttpServer server, String path, Path body) {

@@ -100,7 +100,7 @@ class SemanticCompareTest {
         assertEquals(0, r.code(), r.err());
         JsonNode s = compareJson(out).get("semantic");
         assertNotNull(s, "compare.json has a semantic section");
-        assertEquals(List.of("paired", "mode", "prompts", "rollouts_embedded", "rollouts_used", "metrics", "diversity_entropy_rate_ratio"),
+        assertEquals(List.of("paired", "mode", "prompts", "rollouts_embedded", "rollouts_used", "decision", "metrics", "diversity_entropy_rate_ratio"),
                 fieldNames(s));
         assertTrue(s.get("paired").asBoolean());
         assertEquals("prompt", s.get("mode").asText());
@@ -121,7 +121,8 @@ class SemanticCompareTest {
         }
         for (Map.Entry<String, JsonNode> e : iterable(s.get("metrics"))) {
             JsonNode m = e.getValue();
-            assertEquals(List.of("baseline", "candidate", "delta", "ci_low", "ci_high", "percent_delta", "significant"), fieldNames(m), e.getKey());
+            assertEquals(List.of("baseline", "candidate", "delta", "ci_low", "ci_high", "percent_delta", "significant", "p_value", "q_value"),
+                    fieldNames(m), e.getKey());
             assertEquals(m.get("candidate").asDouble() - m.get("baseline").asDouble(), m.get("delta").asDouble(), 1e-12, e.getKey());
             assertTrue(m.get("ci_low").asDouble() <= m.get("delta").asDouble() && m.get("delta").asDouble() <= m.get("ci_high").asDouble(),
                     e.getKey() + ": the interval contains the point change");
