@@ -129,7 +129,16 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
             }
         }
         context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::emit);
-        context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> drain(context.currentSystemTimeMs()));
+        context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
+            drain(context.currentSystemTimeMs());
+            observer.semanticBacklog(context.taskId().toString(), queue.size());
+        });
+    }
+
+    @Override
+    public void close() {
+        // the task may move to another instance: stop reporting its backlog here
+        observer.semanticBacklog(context.taskId().toString(), 0);
     }
 
     private void keep(String promptKey) {
@@ -286,10 +295,10 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
             forget(key, sequence, e.hash());
             long[] known = index.get(key);
             PromptSample sample = known[0] == 0 ? new PromptSample(settings.perPrompt()) : PromptSample.fromBytes(samples.get(key), settings.perPrompt());
-            if (!sample.add(new SemanticAccumulator.Entry(e.hash(), vector, e.length(), e.rate()))) {
-                throw new IllegalStateException("a waiting rollout no longer fits its prompt's sample: " + key);
+            // always kept, except after a restart with a lower canopy.semantic.per.prompt (the stored sample was cut to it)
+            if (sample.add(new SemanticAccumulator.Entry(e.hash(), vector, e.length(), e.rate()))) {
+                store(key, sample);
             }
-            store(key, sample);
             addCount(e.group(), SemanticCounts.ONE_EMBEDDED);
             changed.add(e.group());
         }
@@ -313,11 +322,6 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
 
     private static String sequenceKey(long sequence) {
         return String.format("%016x", sequence);
-    }
-
-    /** Rollouts waiting for an embedding in this task. */
-    int waiting() {
-        return queue.size();
     }
 
     private void remember(String key, PromptSample s) {

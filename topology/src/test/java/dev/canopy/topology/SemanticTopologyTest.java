@@ -45,6 +45,14 @@ class SemanticTopologyTest {
             {"planet", "orbit", "comet", "galaxy", "star", "moon", "light"}};
 
     private TopologyTestDriver driver;
+    /** Per task, the backlog size the topology last reported. */
+    private final java.util.Map<String, Long> backlogGauge = new java.util.concurrent.ConcurrentHashMap<>();
+    private final TopologyObserver observer = new TopologyObserver() {
+        @Override
+        public void semanticBacklog(String taskId, long rollouts) {
+            backlogGauge.put(taskId, rollouts);
+        }
+    };
     private Path stateDir;
 
     @AfterEach
@@ -67,7 +75,7 @@ class SemanticTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CanopyTopology.build(config, TopologyObserver.NONE, new WordVectors()), props,
+        driver = new TopologyTestDriver(CanopyTopology.build(config, observer, new WordVectors()), props,
                 Instant.ofEpochMilli(1_700_000_000_000L));
     }
 
@@ -251,6 +259,7 @@ class SemanticTopologyTest {
             assertTrue(seconds < maxSeconds, "the backlog drains within " + maxSeconds + " s of budget");
             driver.advanceWallClockTime(Duration.ofSeconds(1));
             seconds++;
+            assertEquals(backlogSize(), backlogGauge.values().stream().mapToLong(Long::longValue).sum(), "the reported backlog");
         }
         return seconds;
     }
