@@ -46,6 +46,23 @@ public final class PromptSample {
         return true;
     }
 
+    /** Whether the sample holds a rollout with this id hash. */
+    public boolean contains(long hash) {
+        return indexOf(hash) >= 0;
+    }
+
+    /**
+     * Removes the entry with the largest hash (a smaller one is about to take its place); returns it.
+     *
+     * @throws IllegalStateException when the sample is empty
+     */
+    public SemanticAccumulator.Entry removeLargest() {
+        if (entries.isEmpty()) {
+            throw new IllegalStateException("empty sample");
+        }
+        return entries.remove(entries.size() - 1);
+    }
+
     private int indexOf(long hash) {
         int lo = 0;
         int hi = entries.size() - 1;

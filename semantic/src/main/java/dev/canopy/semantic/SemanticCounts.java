@@ -6,9 +6,10 @@ package dev.canopy.semantic;
  * @param withoutText rollouts whose events carried no text
  * @param embedded    rollouts embedded (and kept, at least until a smaller hash displaced them)
  * @param notSampled  rollouts left out, without embedding, because the per-prompt or prompt bound
- *                    would not keep them
- * @param overBudget  rollouts the sample would have kept but were skipped because the embedding
- *                    budget (embeddings per second) was spent
+ *                    would not keep them (on arrival, or displaced while they waited for the budget)
+ * @param overBudget  rollouts the sample would have kept but were dropped because the backlog of
+ *                    rollouts waiting for the embedding budget was full
+ * Rollouts waiting in that backlog have no outcome yet: they are counted when they leave it.
  */
 public record SemanticCounts(long withoutText, long embedded, long notSampled, long overBudget) {
 

@@ -56,6 +56,22 @@ class PromptSampleTest {
     }
 
     @Test
+    void removesTheLargestHashAndKnowsWhatItHolds() {
+        PromptSample s = new PromptSample(4);
+        Random rng = new Random(2);
+        s.add(entry(5, rng));
+        s.add(entry(-1L, rng));
+        s.add(entry(9, rng));
+        assertTrue(s.contains(9) && s.contains(-1L));
+        assertEquals(-1L, s.removeLargest().hash(), "hashes compare unsigned: -1 is the largest");
+        assertFalse(s.contains(-1L));
+        assertEquals(9, s.removeLargest().hash());
+        assertEquals(List.of(5L), s.entries().stream().map(SemanticAccumulator.Entry::hash).toList());
+        s.removeLargest();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, s::removeLargest);
+    }
+
+    @Test
     void binaryFormRoundTripsAndALowerCapacityKeepsTheSmallest() {
         Random rng = new Random(3);
         PromptSample s = new PromptSample(10);

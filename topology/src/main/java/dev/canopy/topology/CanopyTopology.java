@@ -73,6 +73,7 @@ public final class CanopyTopology {
             builder.addStateStore(store(Stores.SEMANTIC_SAMPLES));
             builder.addStateStore(store(Stores.SEMANTIC_PROMPTS));
             builder.addStateStore(store(Stores.SEMANTIC_COUNTS));
+            builder.addStateStore(store(Stores.SEMANTIC_BACKLOG));
         }
         builder.addGlobalStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.RELEASES), Serdes.String(), Serdes.ByteArray())
@@ -131,11 +132,11 @@ public final class CanopyTopology {
                 .to(topics.alerts(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("alerts-sink"));
 
         if (semantic.enabled()) {
-            EmbeddingBudget budget = new EmbeddingBudget(semantic.maxRate(), System::nanoTime);
+            EmbeddingBudget budget = new EmbeddingBudget(semantic.maxRate());
             assembled.filter((group, f) -> !f.rollout().abandoned(), Named.as("completed-with-text"))
                     .repartition(Repartitioned.with(Serdes.String(), RolloutSerde.withText()).withName("texts-by-release"))
                     .process(() -> new SemanticProcessor(semantic, embedder, budget, observer), Named.as("embed"),
-                            Stores.SEMANTIC_SAMPLES, Stores.SEMANTIC_PROMPTS, Stores.SEMANTIC_COUNTS)
+                            Stores.SEMANTIC_SAMPLES, Stores.SEMANTIC_PROMPTS, Stores.SEMANTIC_COUNTS, Stores.SEMANTIC_BACKLOG)
                     .to(topics.metrics(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("semantic-metrics-sink"));
         }
         return builder.build();

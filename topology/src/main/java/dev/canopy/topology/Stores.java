@@ -31,6 +31,11 @@ public final class Stores {
     public static final String SEMANTIC_SAMPLES = "canopy-semantic-samples";
     /** "model\0release\0prompt_id" -> the prompt's semantic metrics (prompts with at least two rollouts). */
     public static final String SEMANTIC_PROMPTS = "canopy-semantic-prompts";
+    /**
+     * 16-digit hex arrival sequence -> a rollout the semantic sample keeps, waiting for the embedding
+     * budget (a BacklogEntry with its text; at most canopy.semantic.backlog per task).
+     */
+    public static final String SEMANTIC_BACKLOG = "canopy-semantic-backlog";
     /** "model\0release" -> SemanticCounts of the release. */
     public static final String SEMANTIC_COUNTS = "canopy-semantic-counts";
     /** reject reason code -> count of records rejected for it. */

@@ -31,6 +31,10 @@ public interface TopologyObserver {
     default void rolloutEmbedded(double seconds) {
     }
 
+    /** The number of rollouts waiting for the embedding budget in one stream task's semantic backlog. */
+    default void semanticBacklog(String taskId, long rollouts) {
+    }
+
     /** The number of rollouts in flight in one stream task's store. */
     default void inFlight(String taskId, long rollouts) {
     }

@@ -45,17 +45,27 @@ class SemanticTopologyTest {
             {"planet", "orbit", "comet", "galaxy", "star", "moon", "light"}};
 
     private TopologyTestDriver driver;
+    /** Per task, the backlog size the topology last reported. */
+    private final java.util.Map<String, Long> backlogGauge = new java.util.concurrent.ConcurrentHashMap<>();
+    private final TopologyObserver observer = new TopologyObserver() {
+        @Override
+        public void semanticBacklog(String taskId, long rollouts) {
+            backlogGauge.put(taskId, rollouts);
+        }
+    };
     private Path stateDir;
 
     @AfterEach
     void stop() throws IOException {
         if (driver != null) {
             driver.close();
+            driver = null;
         }
         if (stateDir != null) {
             try (var files = Files.walk(stateDir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+            stateDir = null;
         }
     }
 
@@ -65,7 +75,7 @@ class SemanticTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CanopyTopology.build(config, TopologyObserver.NONE, new WordVectors()), props,
+        driver = new TopologyTestDriver(CanopyTopology.build(config, observer, new WordVectors()), props,
                 Instant.ofEpochMilli(1_700_000_000_000L));
     }
 
@@ -148,7 +158,7 @@ class SemanticTopologyTest {
 
     @Test
     void shouldMeasureTheSameSampleAndNumbersAsReplay() throws IOException {
-        MonitorConfig config = MonitorConfig.defaults().withSemantic(new SemanticSettings(true, 4000, 32, 1000, 1e9));
+        MonitorConfig config = MonitorConfig.defaults().withSemantic(new SemanticSettings(true, 4000, 32, 1000, 1e9, 10_000));
         start(config);
         List<byte[]> lines = events(5);
         TestInputTopic<byte[], byte[]> tokens = driver.createInputTopic(config.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
@@ -181,7 +191,7 @@ class SemanticTopologyTest {
 
     @Test
     void shouldKeepTheBoundedSampleWithoutEmbeddingWhatItWouldNotKeep() throws IOException {
-        MonitorConfig config = MonitorConfig.defaults().withSemantic(new SemanticSettings(true, 4000, 4, 5, 1e9));
+        MonitorConfig config = MonitorConfig.defaults().withSemantic(new SemanticSettings(true, 4000, 4, 5, 1e9, 10_000));
         start(config);
         List<byte[]> lines = events(9);
         TestInputTopic<byte[], byte[]> tokens = driver.createInputTopic(config.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
@@ -210,28 +220,101 @@ class SemanticTopologyTest {
         }
     }
 
-    @Test
-    void shouldCountRolloutsBeyondTheEmbeddingBudget() throws IOException {
-        MonitorConfig config = MonitorConfig.defaults().withSemantic(new SemanticSettings(true, 4000, 32, 1000, 3));
-        start(config);
-        TestInputTopic<byte[], byte[]> tokens = driver.createInputTopic(config.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
-        long t0 = System.nanoTime();
-        for (byte[] line : events(2)) {
-            tokens.pipeInput(null, line);
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        long embedded = 0;
-        long overBudget = 0;
+    /** Sum of the semantic outcomes of every release, in the order embedded, not sampled, over budget, without text. */
+    private long[] outcomes(MonitorConfig config) throws IOException {
+        long[] sum = new long[4];
         for (JsonNode g : streamingSemantic(config).get("groups")) {
             JsonNode c = g.get("semantic").get("rollouts");
-            embedded += c.get("embedded").asLong();
-            overBudget += c.get("over_budget").asLong();
-            assertEquals(g.get("rollouts").asLong(), c.get("without_text").asLong() + c.get("embedded").asLong()
-                    + c.get("not_sampled").asLong() + c.get("over_budget").asLong());
+            sum[0] += c.get("embedded").asLong();
+            sum[1] += c.get("not_sampled").asLong();
+            sum[2] += c.get("over_budget").asLong();
+            sum[3] += c.get("without_text").asLong();
         }
-        assertTrue(embedded >= 3, "the first second's budget is spent: " + embedded);
-        assertTrue(embedded <= 3 + 3 * seconds + 1, embedded + " embeddings in " + seconds + " s at 3/s");
-        assertTrue(overBudget > 100, "the rest is counted as over budget: " + overBudget);
+        return sum;
+    }
+
+    private long completedRollouts(MonitorConfig config) throws IOException {
+        long n = 0;
+        for (JsonNode g : streamingSemantic(config).get("groups")) {
+            n += g.get("rollouts").asLong();
+        }
+        return n;
+    }
+
+    private int backlogSize() {
+        int n = 0;
+        try (var it = driver.<String, byte[]>getKeyValueStore(Stores.SEMANTIC_BACKLOG).all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Advances the wall clock a second at a time until the backlog is empty; returns the seconds it took. */
+    private int drain(int maxSeconds) {
+        int seconds = 0;
+        while (backlogSize() > 0) {
+            assertTrue(seconds < maxSeconds, "the backlog drains within " + maxSeconds + " s of budget");
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+            seconds++;
+            assertEquals(backlogSize(), backlogGauge.values().stream().mapToLong(Long::longValue).sum(), "the reported backlog");
+        }
+        return seconds;
+    }
+
+    @Test
+    void shouldMeasureWhatReplayMeasuresWhenABurstWaitsForTheBudget() throws IOException {
+        for (int[] bounds : new int[][] {{32, 1000}, {4, 5}}) {
+            stop();
+            MonitorConfig config = MonitorConfig.defaults().withSemantic(new SemanticSettings(true, 4000, bounds[0], bounds[1], 5, 10_000));
+            start(config);
+            TestInputTopic<byte[], byte[]> tokens = driver.createInputTopic(config.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
+            List<byte[]> lines = events(11);
+            for (byte[] line : lines) {
+                tokens.pipeInput(null, line);
+            }
+            long[] during = outcomes(config);
+            assertEquals(5, during[0], "the burst spent the first second's budget, no more: " + java.util.Arrays.toString(during));
+            assertEquals(0, during[2], "nothing is dropped while the backlog has room");
+            long rollouts = completedRollouts(config);
+            assertEquals(rollouts - during[0] - during[1] - during[3], backlogSize(), "the rest waits");
+            assertTrue(backlogSize() > 30, "the burst is far beyond the budget (the smaller sample has room for 40): " + backlogSize() + " of " + rollouts + " " + java.util.Arrays.toString(during));
+
+            int seconds = drain(200);
+            long[] after = outcomes(config);
+            assertEquals(rollouts, after[0] + after[1] + after[2] + after[3], "every completed rollout has its outcome");
+            assertEquals(0, after[2]);
+            assertTrue(after[0] <= 5 + 5L * seconds, "the budget held: " + after[0] + " embeddings in " + seconds + " s at 5/s");
+            assertSameSemantic(replaySemantic(lines, bounds[0], bounds[1]), streamingSemantic(config));
+            if (bounds[0] == 4) {
+                assertTrue(after[0] <= 2 * 4 * 5 + 5, "rollouts displaced while they waited cost no embedding: only the 40 kept and the"
+                        + " first second's 5 were embedded, not " + after[0]);
+            }
+        }
+    }
+
+    @Test
+    void shouldDropAndCountOnlyWhatArrivesWhenTheBacklogIsFull() throws IOException {
+        MonitorConfig config = MonitorConfig.defaults().withSemantic(new SemanticSettings(true, 4000, 32, 1000, 1, 10));
+        start(config);
+        TestInputTopic<byte[], byte[]> tokens = driver.createInputTopic(config.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
+        List<byte[]> lines = events(2);
+        for (byte[] line : lines) {
+            tokens.pipeInput(null, line);
+        }
+        long rollouts = completedRollouts(config);
+        long[] during = outcomes(config);
+        assertEquals(10, backlogSize(), "the backlog holds its bound");
+        assertEquals(1, during[0], "one embedding: a rate of 1/s holds one token");
+        assertEquals(rollouts - 1 - 10 - during[1] - during[3], during[2], "every other rollout with text was dropped and counted: "
+                + java.util.Arrays.toString(during));
+        drain(20);
+        long[] after = outcomes(config);
+        assertEquals(11, after[0], "the waiting ones were embedded later");
+        assertEquals(rollouts, after[0] + after[1] + after[2] + after[3]);
+        assertEquals(during[2], after[2], "draining drops nothing");
     }
 
     @Test

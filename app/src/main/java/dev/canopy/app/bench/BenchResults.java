@@ -196,11 +196,11 @@ final class BenchResults {
             out.printf(Locale.ROOT, "Semantic diversity in the topology (%s records: %s tokens, %,d rollouts; %d prompt groups,"
                     + " %,d rollouts each; same topic, one run at a time)%n", r.workload, rate(first.tokens()), first.rollouts(), r.promptGroups,
                     r.rolloutsPerPromptGroup);
-            out.printf(Locale.ROOT, "%-10s %8s %10s %10s %7s %9s %11s %11s %8s %8s %7s%n", "semantic", "seconds", "rollouts/s", "tokens/s",
-                    "vs off", "embedded", "not sampled", "over budget", "emb p50", "emb p95", "embed%");
+            out.printf(Locale.ROOT, "%-10s %8s %10s %10s %7s %9s %11s %8s %11s %8s %8s %7s%n", "semantic", "seconds", "rollouts/s", "tokens/s",
+                    "vs off", "embedded", "not sampled", "waiting", "over budget", "emb p50", "emb p95", "embed%");
             for (SemanticCost.Run run : r.streaming) {
-                String counts = run.counts() == null ? fmt("%9s %11s %11s", "", "", "")
-                        : fmt("%,9d %,11d %,11d", run.counts().embedded(), run.counts().notSampled(), run.counts().overBudget());
+                String counts = run.counts() == null ? fmt("%9s %11s %8s %11s", "", "", "", "")
+                        : fmt("%,9d %,11d %,8d %,11d", run.counts().embedded(), run.counts().notSampled(), run.waiting(), run.counts().overBudget());
                 String embed = run.embedMillis() == null ? fmt("%8s %8s %7s", "", "", "")
                         : fmt("%5.1f ms %5.1f ms %6.0f%%", run.embedMillis().p50(), run.embedMillis().p95(), 100 * run.embeddingShare());
                 out.printf(Locale.ROOT, "%-10s %8.2f %10s %10s %6.2fx %s %s%n", run.semantic(), run.seconds(), rate(run.rolloutsPerSecond()),

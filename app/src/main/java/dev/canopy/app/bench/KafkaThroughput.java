@@ -82,7 +82,7 @@ final class KafkaThroughput {
      * @param sampleBytes    keys and values of the sample store
      * @param promptBytes    keys and values of the per-prompt metrics store
      */
-    record SemanticSpan(Span span, SemanticCounts counts, double[] embedSeconds, long keptRollouts, long keptPrompts,
+    record SemanticSpan(Span span, SemanticCounts counts, long waiting, double[] embedSeconds, long keptRollouts, long keptPrompts,
                         long sampleBytes, long promptBytes) {
     }
 
@@ -281,9 +281,10 @@ final class KafkaThroughput {
     /**
      * The Canopy topology with semantic diversity on ({@code settings} must say so), embedding with
      * {@code embedder}: done when every record was read, every rollout reached the aggregates and every
-     * completed rollout was accounted for by the semantic stage (embedded, not sampled or over budget),
-     * which the counts store tells; it is polled every {@link #SEMANTIC_POLL}, so the span may be that
-     * much longer than the work.
+     * completed rollout was accounted for by the semantic stage (embedded, not sampled or over budget,
+     * which the counts store tells, or waiting for the budget in the backlog store); they are polled
+     * every {@link #SEMANTIC_POLL}, so the span may be that much longer than the work. Rollouts still
+     * waiting at the end are the embedding work the budget put off.
      */
     SemanticSpan canopySemantic(MonitorSettings settings, BenchEvents events, Embedder embedder, String label)
             throws TimeoutException, InterruptedException {
@@ -329,16 +330,19 @@ final class KafkaThroughput {
             streams.start();
             long[] doneAt = {0};
             SemanticCounts[] last = {SemanticCounts.ZERO};
+            long[] waiting = {0};
             await(streams, () -> {
                 if (read.count() < events.records() || measured.count() < events.rollouts()) {
                     return false;
                 }
                 SemanticCounts c = semanticCounts(streams);
-                if (c == null) {
+                long w = backlog(streams);
+                if (c == null || w < 0) {
                     return false;
                 }
                 last[0] = c;
-                if (c.total() < events.rollouts()) {
+                waiting[0] = w;
+                if (c.total() + w < events.rollouts()) {
                     return false;
                 }
                 doneAt[0] = System.nanoTime();
@@ -354,7 +358,7 @@ final class KafkaThroughput {
             synchronized (embedSeconds) {
                 seconds = embedSeconds.stream().mapToDouble(Double::doubleValue).toArray();
             }
-            SemanticSpan out = new SemanticSpan(span, last[0], seconds, sample[2], sample[0], sample[1], prompt[1]);
+            SemanticSpan out = new SemanticSpan(span, last[0], waiting[0], seconds, sample[2], sample[0], sample[1], prompt[1]);
             streams.close(Duration.ofSeconds(30));
             return out;
         }
@@ -362,6 +366,25 @@ final class KafkaThroughput {
 
     /** How often {@link #canopySemantic} looks at the counts store once the rest is done. */
     static final Duration SEMANTIC_POLL = Duration.ofMillis(20);
+
+    /** Rollouts waiting in the semantic backlog; -1 while the store cannot be queried. */
+    private static long backlog(KafkaStreams streams) {
+        if (streams.state() != KafkaStreams.State.RUNNING && streams.state() != KafkaStreams.State.REBALANCING) {
+            return -1;
+        }
+        try {
+            long n = 0;
+            try (KeyValueIterator<String, byte[]> it = store(streams, Stores.SEMANTIC_BACKLOG).all()) {
+                while (it.hasNext()) {
+                    it.next();
+                    n++;
+                }
+            }
+            return n;
+        } catch (InvalidStateStoreException e) {
+            return -1;
+        }
+    }
 
     /** The semantic counts of every release, summed; null while the store cannot be queried (starting, rebalancing). */
     private static SemanticCounts semanticCounts(KafkaStreams streams) {

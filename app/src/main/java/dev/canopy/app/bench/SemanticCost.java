@@ -59,6 +59,7 @@ final class SemanticCost {
      * @param maxRate                canopy.semantic.max.rate (0 when off)
      * @param vsOff                  rollouts/s over the same figure with semantic diversity off
      * @param counts                 outcomes of the completed rollouts (null when off)
+     * @param waiting                rollouts the sample keeps still waiting for the budget at the end
      * @param embedMillis            each embedding's time on the stream thread (null when off)
      * @param embeddingShare         time spent embedding over the run's span: the share of one stream thread
      * @param keptRollouts           rollouts held in the prompt samples at the end
@@ -66,7 +67,7 @@ final class SemanticCost {
      * @param storeBytesPerKeptRollout keys and values of the sample and prompt-metrics stores over keptRollouts
      */
     record Run(String semantic, double maxRate, long records, long tokens, long rollouts, double seconds,
-               double rolloutsPerSecond, double tokensPerSecond, double vsOff, SemanticCounts counts, Distribution embedMillis,
+               double rolloutsPerSecond, double tokensPerSecond, double vsOff, SemanticCounts counts, long waiting, Distribution embedMillis,
                double embeddingShare, long keptRollouts, long keptPrompts, double storeBytesPerKeptRollout) {
     }
 
@@ -237,7 +238,7 @@ final class SemanticCost {
         double offPerSecond = rollouts / off.seconds();
         if (sem == null) {
             return new Run(label, rate, s.records(), s.tokens(), rollouts, s.seconds(), perSecond, s.tokens() / s.seconds(),
-                    perSecond / offPerSecond, null, null, 0, 0, 0, 0);
+                    perSecond / offPerSecond, null, 0, null, 0, 0, 0, 0);
         }
         double embedding = 0;
         for (double v : sem.embedSeconds()) {
@@ -245,7 +246,7 @@ final class SemanticCost {
         }
         long kept = sem.keptRollouts();
         return new Run(label, rate, s.records(), s.tokens(), rollouts, s.seconds(), perSecond, s.tokens() / s.seconds(),
-                perSecond / offPerSecond, sem.counts(), sem.embedSeconds().length == 0 ? null : Distribution.of(sem.embedSeconds()).scaled(1000),
+                perSecond / offPerSecond, sem.counts(), sem.waiting(), sem.embedSeconds().length == 0 ? null : Distribution.of(sem.embedSeconds()).scaled(1000),
                 embedding / s.seconds(), kept, sem.keptPrompts(), kept == 0 ? 0 : (double) (sem.sampleBytes() + sem.promptBytes()) / kept);
     }
 }

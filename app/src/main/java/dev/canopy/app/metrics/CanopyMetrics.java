@@ -59,6 +59,7 @@ public final class CanopyMetrics implements TopologyObserver {
     private final Histogram embedding;
     private final Counter overflow;
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Long> semanticBacklog = new ConcurrentHashMap<>();
     private final Set<GroupKey> overflowed = ConcurrentHashMap.newKeySet();
     private volatile String streamsState = "CREATED";
     private volatile int tracked;
@@ -86,6 +87,8 @@ public final class CanopyMetrics implements TopologyObserver {
                 .register(registry);
         GaugeWithCallback.builder().name(MetricCatalogue.IN_FLIGHT.metricName()).help(MetricCatalogue.IN_FLIGHT.help())
                 .callback(cb -> cb.call(inFlight.values().stream().mapToLong(Long::longValue).sum())).register(registry);
+        GaugeWithCallback.builder().name(MetricCatalogue.SEMANTIC_BACKLOG.metricName()).help(MetricCatalogue.SEMANTIC_BACKLOG.help())
+                .callback(cb -> cb.call(semanticBacklog.values().stream().mapToLong(Long::longValue).sum())).register(registry);
         GaugeWithCallback.builder().name(MetricCatalogue.STREAMS_STATE.metricName()).help(MetricCatalogue.STREAMS_STATE.help())
                 .labelNames("state").callback(cb -> {
                     for (org.apache.kafka.streams.KafkaStreams.State s : org.apache.kafka.streams.KafkaStreams.State.values()) {
@@ -98,7 +101,7 @@ public final class CanopyMetrics implements TopologyObserver {
 
     private static boolean isSnapshotDriven(MetricCatalogue m) {
         return switch (m) {
-            case EVENTS, REJECTED, LAG, EMBEDDING_SECONDS, GROUPS_OVERFLOW, IN_FLIGHT, STREAMS_STATE, TRACKED_GROUPS -> false;
+            case EVENTS, REJECTED, LAG, EMBEDDING_SECONDS, GROUPS_OVERFLOW, IN_FLIGHT, SEMANTIC_BACKLOG, STREAMS_STATE, TRACKED_GROUPS -> false;
             default -> true;
         };
     }
@@ -272,6 +275,11 @@ public final class CanopyMetrics implements TopologyObserver {
     @Override
     public void inFlight(String taskId, long rollouts) {
         inFlight.put(taskId, rollouts);
+    }
+
+    @Override
+    public void semanticBacklog(String taskId, long rollouts) {
+        semanticBacklog.put(taskId, rollouts);
     }
 
     /** Rollouts in flight across this instance's tasks, as last reported. */

@@ -42,8 +42,9 @@ public enum MetricCatalogue {
     SEMANTIC_RATE_CORRELATION("canopy_semantic_diversity_entropy_rate_correlation", Type.GAUGE, "Correlation of rollout diversity d_i with entropy rate, pooled over prompts like rho (the paper's second finding).", "model", "release", "method"),
     SEMANTIC_LENGTH_CORRELATION("canopy_semantic_diversity_length_correlation", Type.GAUGE, "Correlation of rollout diversity d_i with length, pooled over prompts.", "model", "release", "method"),
     SEMANTIC_PROMPTS("canopy_semantic_prompts", Type.GAUGE, "Prompts with at least two embedded rollouts (the ones semantic diversity is measured on).", "model", "release"),
-    SEMANTIC_ROLLOUTS("canopy_semantic_rollouts_total", Type.COUNTER, "Completed rollouts seen by the semantic stage, by outcome (embedded, not_sampled, over_budget, without_text).", "model", "release", "outcome"),
+    SEMANTIC_ROLLOUTS("canopy_semantic_rollouts_total", Type.COUNTER, "Completed rollouts seen by the semantic stage, by outcome (embedded, not_sampled, over_budget, without_text); over_budget: dropped because the embedding backlog was full. Rollouts waiting for the budget are counted once embedded or displaced.", "model", "release", "outcome"),
     EMBEDDING_SECONDS("canopy_semantic_embedding_seconds", Type.HISTOGRAM, "Time to embed one rollout's text on the stream thread."),
+    SEMANTIC_BACKLOG("canopy_semantic_backlog_rollouts", Type.GAUGE, "Rollouts the semantic sample keeps that wait for the embedding budget, over this instance's tasks (at most canopy.semantic.backlog a task)."),
 
     // --- release shift detection ---
     SHIFT_STATUS("canopy_shift_status", Type.GAUGE, "1 for the shift detector's current verdict on a metric of a model's current release against its baseline (status: insufficient_data, no_evidence, shift).", "model", "baseline", "candidate", "metric", "status"),

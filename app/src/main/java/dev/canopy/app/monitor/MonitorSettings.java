@@ -76,7 +76,8 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         k.put("canopy.semantic.max.chars", new String[] {"" + SemanticSettings.DEFAULT_MAX_CHARS, "characters of text kept per rollout (its beginning)"});
         k.put("canopy.semantic.per.prompt", new String[] {"" + SemanticSettings.DEFAULT_PER_PROMPT, "embedded rollouts kept per prompt; a uniform sample beyond"});
         k.put("canopy.semantic.max.prompts", new String[] {"" + SemanticSettings.DEFAULT_MAX_PROMPTS, "prompts with embedded rollouts kept per release; a uniform sample beyond"});
-        k.put("canopy.semantic.max.rate", new String[] {"" + (int) SemanticSettings.DEFAULT_MAX_RATE, "embeddings per second this instance may spend; more are counted as over budget"});
+        k.put("canopy.semantic.max.rate", new String[] {"" + (int) SemanticSettings.DEFAULT_MAX_RATE, "embeddings per second this instance may spend; rollouts the sample keeps wait for it"});
+        k.put("canopy.semantic.backlog", new String[] {"" + SemanticSettings.DEFAULT_BACKLOG, "rollouts waiting for the embedding budget, per stream task; beyond, dropped and counted as over budget"});
         k.put("canopy.vocabulary.size", new String[] {"" + StepEntropy.DEFAULT_VOCABULARY_SIZE, "vocabulary size for the CE* upper bound of top-k steps"});
         k.put("canopy.pair.capacity", new String[] {"" + PairSample.DEFAULT_CAPACITY, "(N, r) pairs kept exactly per prompt group; a bottom-k sample beyond"});
         k.put("canopy.max.prompts", new String[] {"" + GroupAccumulator.DEFAULT_MAX_PROMPTS, "prompt groups tracked per release; a uniform sample beyond"});
@@ -184,7 +185,7 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
                             reader.integer("canopy.shift.target.rollouts", 1)),
                     new SemanticSettings(reader.bool("canopy.semantic.enabled"), reader.integer("canopy.semantic.max.chars", 1),
                             reader.integer("canopy.semantic.per.prompt", 2), reader.integer("canopy.semantic.max.prompts", 1),
-                            reader.positive("canopy.semantic.max.rate")));
+                            reader.positive("canopy.semantic.max.rate"), reader.integer("canopy.semantic.backlog", 1)));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }

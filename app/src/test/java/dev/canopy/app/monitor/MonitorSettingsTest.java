@@ -92,6 +92,12 @@ class MonitorSettingsTest {
         assertTrue(r.getMessage().contains("canopy.semantic.max.rate"), r.getMessage());
         UserError f = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_SEMANTIC_MAX_RATE", "fast"), null));
         assertTrue(f.getMessage().contains("CANOPY_SEMANTIC_MAX_RATE") && f.getMessage().contains("positive number, such as 100"), f.getMessage());
+        assertEquals(10_000, off.monitor().semantic().backlog(), "the default backlog bound");
+        assertEquals(250, MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_SEMANTIC_BACKLOG", "250"), null).monitor().semantic().backlog());
+        for (String bad : new String[] {"0", "-5", "many", "99999999999"}) {
+            UserError b = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_SEMANTIC_BACKLOG", bad), null));
+            assertTrue(b.getMessage().contains("CANOPY_SEMANTIC_BACKLOG") && b.getMessage().contains("whole number"), b.getMessage());
+        }
     }
 
     @Test
