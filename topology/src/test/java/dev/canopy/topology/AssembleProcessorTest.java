@@ -98,11 +98,11 @@ class AssembleProcessorTest {
         assertEquals(0, texts.approximateNumEntries(), "a retry after completion keeps no text");
 
         feed("gone", 0, ",\"text\":\"Bye\"", 5);
-        feed("gone\\u0000", 0, ",\"text\":\"Other\"", 5);
+        feed("gone:1", 0, ",\"text\":\"Other\"", 5);
         assertEquals(2, texts.approximateNumEntries());
-        feed("gone\\u0000", 1, ",\"text\":\" one\",\"final\":true,\"finish_reason\":\"stop\"", 6);
+        feed("gone:1", 1, ",\"text\":\" one\",\"final\":true,\"finish_reason\":\"stop\"", 6);
         assertEquals("Other one", context.forwarded().get(1).record().value().text(),
-                "a rollout id that extends another with a NUL keeps its own text");
+                "a rollout id that extends another keeps its own text");
         assertEquals(1, texts.approximateNumEntries(), "and leaves the other's alone");
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(601_006);
         Finished abandoned = context.forwarded().get(2).record().value();
