@@ -28,6 +28,7 @@ import java.util.Map;
  *                           ├─ keyed by rollout_id ─────────┐
  *                           └─ other key ─ repartition ─ validate ─┴─ assemble [in-flight store]
  *   assemble ─┬─ completed ─────────────────────────────── canopy.rollouts
+ *             ├─ beyond_final (after completion) ──────────── canopy.dlq (+ count by reason)
  *             └─ completed + abandoned ─ repartition by model/release ─ aggregate [groups, slices, windows]
  *   aggregate ─ cumulative and windowed metrics ──────────── canopy.metrics
  *   assemble ─ completed ─ repartition by model ─ detect shifts [shift stats, verdicts; releases global store]
