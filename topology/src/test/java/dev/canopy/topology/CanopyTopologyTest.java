@@ -322,4 +322,30 @@ class CanopyTopologyTest {
         assertTrue(replay.replaceAll("\\s", "").contains("\"beyond_final\":2"), replay);
         assertEquals(replay, streamingReport());
     }
+
+    @Test
+    void shouldApplyTheConfiguredInputLimits() throws IOException {
+        MonitorConfig d = MonitorConfig.defaults();
+        MonitorConfig strict = new MonitorConfig(d.topics(), d.statistics().withLimits(new dev.canopy.core.events.EventParser.Limits(10, 8)),
+                d.idleTimeout(), d.windowSize(), d.windowAdvance(), d.windowGrace(), d.windowsKept(), d.shift(), d.semantic());
+        Path dir = Files.createTempDirectory("canopy-ttd-limits");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test-limits");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+        try (TopologyTestDriver limited = new TopologyTestDriver(CanopyTopology.build(strict, TopologyObserver.NONE), props)) {
+            TestInputTopic<byte[], byte[]> in = limited.createInputTopic(strict.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> dlq = limited.createOutputTopic(strict.topics().deadLetter(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            in.pipeInput(null, "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":11,\"logprob\":-1}".getBytes(StandardCharsets.UTF_8));
+            in.pipeInput(null, "{\"model\":\"123456789\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":-1}".getBytes(StandardCharsets.UTF_8));
+            in.pipeInput(null, "{\"model\":\"12345678\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":10,\"logprob\":-1}".getBytes(StandardCharsets.UTF_8));
+            List<String> reasons = dlq.readRecordsToList().stream()
+                    .map(r -> new String(r.headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8)).toList();
+            assertEquals(List.of("position_out_of_range", "name_too_long"), reasons);
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
 }
