@@ -42,8 +42,9 @@ FISHER_CLIP = 0.999999
 REASONS = (
     "not_json", "not_object", "missing_field", "wrong_type", "empty_string",
     "negative_position", "invalid_logprob", "invalid_entropy", "invalid_top_logprobs",
-    "no_entropy_source",
+    "no_entropy_source", "invalid_name", "name_too_long", "beyond_final",
 )
+MAX_NAME_BYTES = 256
 
 
 class Rejected(Exception):
@@ -75,6 +76,17 @@ def _required_string(obj: dict, key: str) -> str:
     if v == "":
         raise Rejected("empty_string", key)
     return v
+
+
+def _check_name(value: str, key: str, key_part: bool = True):
+    """Names become key parts: no control character or lone surrogate, at most MAX_NAME_BYTES of UTF-8."""
+    if key_part:
+        for c in value:
+            o = ord(c)
+            if o < 0x20 or 0x7F <= o <= 0x9F or 0xD800 <= o <= 0xDFFF:
+                raise Rejected("invalid_name", f"{key} holds U+{o:04X}")
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        raise Rejected("name_too_long", key)
 
 
 def _validate_step(step: dict):
@@ -167,6 +179,11 @@ def parse_record(line: str):
             steps.append(_validate_step(t))
     else:
         steps = [_validate_step(obj)]
+    for key, value in (("model", model), ("release", release), ("rollout_id", rollout_id), ("prompt_id", prompt_id)):
+        if value is not None:
+            _check_name(value, key)
+    if finish_reason is not None:
+        _check_name(finish_reason, "finish_reason", key_part=False)
     return {
         "model": model, "release": release, "rollout_id": rollout_id,
         "prompt_id": prompt_id if prompt_id is not None else "",
@@ -232,6 +249,11 @@ def process_lines(lines):
             ro = Rollout(rec["model"], rec["release"], rec["prompt_id"])
             rollouts[rec["rollout_id"]] = ro
         if ro.complete:
+            if max(s[0] for s in rec["steps"]) > ro.last:
+                # a position beyond the completed rollout's last: not a retry
+                rejected_by_reason["beyond_final"] = rejected_by_reason.get("beyond_final", 0) + 1
+                rejected_lines.append((lineno, "beyond_final"))
+                continue
             print(f"line {lineno}: record for completed rollout {rec['rollout_id']} ignored",
                   file=sys.stderr)
             continue
@@ -498,6 +520,18 @@ def self_test() -> None:
     # kendall weights n(n-1)/2 = (10, 1): (10 * .2 + 1 * -1) / 11
     assert _close(weighted_mean_with_fallback([0.2, -1.0], [10, 1]), 1 / 11)
     assert weighted_mean_with_fallback([None], [0]) is None
+    # --- names and records after completion --------------------------------------------------------
+    names = [
+        '{"model":"m\\u0000r","release":"z","rollout_id":"n1","position":0,"logprob":-1}',
+        '{"model":"m","release":"r","rollout_id":"n2","prompt_id":"p\\ud800","position":0,"logprob":-1}',
+        '{"model":"' + "m" * 257 + '","release":"r","rollout_id":"n3","position":0,"logprob":-1}',
+        '{"model":"' + "\u00e9" * 128 + '","release":"r","rollout_id":"n4","position":0,"logprob":-1,"final":true}',
+        '{"model":"m","release":"r","rollout_id":"n4","position":0,"logprob":-1}',  # retry after completion
+        '{"model":"m","release":"r","rollout_id":"n4","position":1,"logprob":-1}',  # beyond the last
+    ]
+    rep = report_for_lines(names)
+    assert rep["rejected_by_reason"] == {"invalid_name": 2, "name_too_long": 1, "beyond_final": 1}, rep["rejected_by_reason"]
+    assert [g["rollouts"] for g in rep["groups"]] == [1], rep["groups"]
     print("self-test passed")
 
 

@@ -1,5 +1,6 @@
 package dev.canopy.app;
 
+import dev.canopy.core.events.EventParser;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.PairSample;
@@ -21,6 +22,14 @@ public final class StatisticsOptions {
             description = "Prompt groups tracked per model and release; beyond it a uniform sample of P prompts (default: ${DEFAULT-VALUE}).")
     int maxPrompts;
 
+    @Option(names = "--max-position", paramLabel = "P", defaultValue = "" + EventParser.MAX_POSITION,
+            description = "Largest accepted token position; a record with a larger one is rejected as position_out_of_range (default: ${DEFAULT-VALUE}).")
+    int maxPosition;
+
+    @Option(names = "--max-name-bytes", paramLabel = "B", defaultValue = "" + EventParser.MAX_NAME_BYTES,
+            description = "Longest accepted model, release, rollout_id, prompt_id or finish_reason in UTF-8 bytes; longer is rejected as name_too_long (default: ${DEFAULT-VALUE}).")
+    int maxNameBytes;
+
     public ReplayEngine.Options toOptions() {
         if (vocabularySize < 2) {
             throw new UserError("--vocabulary-size must be at least 2, got " + vocabularySize);
@@ -31,6 +40,12 @@ public final class StatisticsOptions {
         if (maxPrompts < 1) {
             throw new UserError("--max-prompts must be at least 1, got " + maxPrompts);
         }
-        return new ReplayEngine.Options(vocabularySize, pairCapacity, maxPrompts);
+        if (maxPosition < 0 || maxPosition == Integer.MAX_VALUE) {
+            throw new UserError("--max-position must be between 0 and " + (Integer.MAX_VALUE - 1) + ", got " + maxPosition);
+        }
+        if (maxNameBytes < 1) {
+            throw new UserError("--max-name-bytes must be at least 1, got " + maxNameBytes);
+        }
+        return new ReplayEngine.Options(vocabularySize, pairCapacity, maxPrompts, new EventParser.Limits(maxPosition, maxNameBytes));
     }
 }

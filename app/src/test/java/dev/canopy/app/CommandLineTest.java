@@ -56,6 +56,25 @@ class CommandLineTest {
     }
 
     @Test
+    void shouldApplyTheInputLimitFlagsOfReplay(@TempDir Path dir) throws IOException {
+        Path events = dir.resolve("e.jsonl");
+        Files.writeString(events, String.join("\n",
+                "{\"model\":\"model-with-a-long-name\",\"release\":\"r\",\"rollout_id\":\"a\",\"position\":0,\"entropy\":1.5,\"final\":true}",
+                "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"b\",\"position\":0,\"entropy\":1.5}",
+                "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"b\",\"position\":100,\"entropy\":1.5,\"final\":true}", ""));
+        Path out = dir.resolve("report.json");
+        Run r = run("replay", "--max-name-bytes", "16", "--max-position", "99", "--out", out.toString(), events.toString());
+        assertEquals(0, r.code(), r.err());
+        String report = Files.readString(out);
+        assertTrue(report.contains("\"name_too_long\" : 1"), report);
+        assertTrue(report.contains("\"position_out_of_range\" : 1"), report);
+        Run bad = run("replay", "--max-name-bytes", "0", events.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--max-name-bytes must be at least 1"), bad.err());
+        assertFalse(bad.err().contains("Exception"), bad.err());
+    }
+
+    @Test
     void shouldNameAMissingInputFileWithoutAStackTrace() {
         Run r = run("replay", "/no/such/file.jsonl");
         assertEquals(2, r.code());

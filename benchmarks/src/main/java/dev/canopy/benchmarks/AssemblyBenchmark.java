@@ -84,7 +84,7 @@ public class AssemblyBenchmark {
             if (b == null) {
                 return null;
             }
-            return RolloutState.isCompletedMarker(b) ? RolloutAssembler.COMPLETED : RolloutState.fromBytes(b);
+            return RolloutState.fromBytes(b);
         }
 
         @Override
@@ -93,8 +93,8 @@ public class AssemblyBenchmark {
         }
 
         @Override
-        public void markCompleted(String rolloutId, long activityTime) {
-            map.put(rolloutId, RolloutState.completedMarker(activityTime));
+        public void markCompleted(String rolloutId, long activityTime, int lastPosition) {
+            map.put(rolloutId, RolloutState.completedMarker(activityTime, lastPosition));
         }
     }
 }

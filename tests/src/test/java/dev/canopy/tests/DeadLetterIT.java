@@ -72,6 +72,12 @@ class DeadLetterIT {
         json.put(RejectReason.INVALID_TOP_LOGPROBS, "{" + head + ",\"position\":2,\"top_logprobs\":[]}");
         json.put(RejectReason.NO_ENTROPY_SOURCE, "{" + head + ",\"position\":0,\"final\":true,\"finish_reason\":\"stop\"}");
         json.put(RejectReason.INVALID_CHUNK, "{" + head + ",\"tokens\":[],\"final\":true}");
+        json.put(RejectReason.INVALID_NAME, "{\"model\":\"mistral-7b\\u0000v1\",\"release\":\"zzz\",\"rollout_id\":\"" + validRolloutId
+                + "\",\"position\":0,\"logprob\":-1}");
+        json.put(RejectReason.NAME_TOO_LONG, "{\"model\":\"" + "m".repeat(10_000) + "\",\"release\":\"v1\",\"rollout_id\":\"" + validRolloutId
+                + "\",\"position\":0,\"logprob\":-1}");
+        // sent after every valid record, when the rollout it names has completed
+        json.put(RejectReason.BEYOND_FINAL, "{" + head + ",\"position\":4194303,\"logprob\":-1,\"final\":true}");
         assertEquals(Arrays.asList(RejectReason.values()), new ArrayList<>(json.keySet()), "one crafted record per reject reason");
         Map<RejectReason, EventLog.Event> out = new EnumMap<>(RejectReason.class);
         json.forEach((reason, value) -> {
@@ -95,6 +101,7 @@ class DeadLetterIT {
         // a reject after every few valid records, so that valid records come before, between and after them
         List<EventLog.Event> all = new ArrayList<>();
         List<RejectReason> order = new ArrayList<>(REJECTS.keySet());
+        order.remove(RejectReason.BEYOND_FINAL);
         int every = valid.size() / (order.size() + 1);
         List<Integer> rejectIndex = new ArrayList<>();
         for (int i = 0; i < valid.size(); i++) {
@@ -106,6 +113,9 @@ class DeadLetterIT {
             }
         }
         assertEquals(order.size(), rejectIndex.size());
+        order.add(RejectReason.BEYOND_FINAL);
+        rejectIndex.add(all.size());
+        all.add(REJECTS.get(RejectReason.BEYOND_FINAL));
         events = EventLog.of(all);
         List<RecordMetadata> written = Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), events);
         for (int r = 0; r < order.size(); r++) {

@@ -4,12 +4,15 @@ import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.assembly.RolloutAssembler;
 import dev.canopy.core.assembly.RolloutState;
 import dev.canopy.core.assembly.TextBuffer;
+import dev.canopy.core.events.RejectReason;
 import dev.canopy.core.events.TokenRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -26,6 +29,10 @@ import java.util.List;
  * (at most {@code maxChars} characters; the first piece of a position wins) and forwarded with the
  * completed rollout; a rollout's text is deleted when it completes or expires. Texts of records that
  * arrive after their rollout completed are ignored like the records.
+ *
+ * <p>A record that arrives after its rollout completed and holds a position beyond the rollout's last
+ * is forwarded as {@link Finished#rejected} (keyed by its rollout id, with the dead-letter headers and
+ * reason {@code beyond_final}); a later record within the rollout's positions is a retry and is ignored.
  *
  * <p>Correct only when all records of a rollout reach the same task, which the topology ensures by
  * re-partitioning records whose key is not their rollout_id.
@@ -59,7 +66,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
                 if (b == null) {
                     return null;
                 }
-                return RolloutState.isCompletedMarker(b) ? RolloutAssembler.COMPLETED : RolloutState.fromBytes(b);
+                return RolloutState.fromBytes(b);
             }
 
             @Override
@@ -68,8 +75,8 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
             }
 
             @Override
-            public void markCompleted(String rolloutId, long activityTime) {
-                store.put(rolloutId, RolloutState.completedMarker(activityTime));
+            public void markCompleted(String rolloutId, long activityTime, int lastPosition) {
+                store.put(rolloutId, RolloutState.completedMarker(activityTime, lastPosition));
             }
         };
         long every = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 30_000));
@@ -84,6 +91,10 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
             keepText(r);
         }
         RolloutAssembler.Outcome outcome = RolloutAssembler.apply(states, r, eventTime, context.currentSystemTimeMs());
+        if (outcome.beyondFinal()) {
+            deadLetter(record, r);
+            return;
+        }
         CompletedRollout done = outcome.completed();
         if (done != null) {
             String text = null;
@@ -92,6 +103,26 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
             }
             context.forward(new Record<>(GroupKeys.of(done.model(), done.release()), new Finished(done, text), record.timestamp()));
         }
+    }
+
+    private void deadLetter(Record<byte[], Routed> record, TokenRecord r) {
+        RejectReason reason = RejectReason.BEYOND_FINAL;
+        Headers h = record.headers();
+        h.remove(ValidateProcessor.REASON).add(ValidateProcessor.REASON, utf8(reason.code()));
+        h.remove(ValidateProcessor.DETAIL).add(ValidateProcessor.DETAIL,
+                utf8("position " + r.maxPosition() + " arrived after rollout " + r.rolloutId() + " completed at a lower last position"));
+        RecordMetadata m = context.recordMetadata().orElse(null);
+        if (m != null) {
+            h.remove(ValidateProcessor.SOURCE_TOPIC).add(ValidateProcessor.SOURCE_TOPIC, utf8(m.topic()));
+            h.remove(ValidateProcessor.SOURCE_PARTITION).add(ValidateProcessor.SOURCE_PARTITION, utf8(Integer.toString(m.partition())));
+            h.remove(ValidateProcessor.SOURCE_OFFSET).add(ValidateProcessor.SOURCE_OFFSET, utf8(Long.toString(m.offset())));
+        }
+        observer.eventRejected(reason.code());
+        context.forward(new Record<>(r.rolloutId(), Finished.rejected(record.value().raw()), record.timestamp(), h));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void keepText(TokenRecord r) {

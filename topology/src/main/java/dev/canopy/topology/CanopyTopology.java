@@ -28,6 +28,7 @@ import java.util.Map;
  *                           ├─ keyed by rollout_id ─────────┐
  *                           └─ other key ─ repartition ─ validate ─┴─ assemble [in-flight store]
  *   assemble ─┬─ completed ─────────────────────────────── canopy.rollouts
+ *             ├─ beyond_final (after completion) ──────────── canopy.dlq (+ count by reason)
  *             └─ completed + abandoned ─ repartition by model/release ─ aggregate [groups, slices, windows]
  *   aggregate ─ cumulative and windowed metrics ──────────── canopy.metrics
  *   assemble ─ completed ─ repartition by model ─ detect shifts [shift stats, verdicts; releases global store]
@@ -82,31 +83,42 @@ public final class CanopyTopology {
 
         Map<String, KStream<byte[], Routed>> routes = builder
                 .stream(topics.tokens(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-source"))
-                .processValues(() -> new ValidateProcessor(vocabulary, observer, true, semantic.enabled()), Named.as("validate"))
+                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer, true, semantic.enabled()), Named.as("validate"))
                 .split(Named.as("route-"))
                 .branch((key, routed) -> routed.rejected(), Branched.as("rejected"))
                 .branch((key, routed) -> routed.needsRekey(key), Branched.as("rekey"))
                 .defaultBranch(Branched.as("keyed"));
 
-        KStream<byte[], Routed> rejected = routes.get("route-rejected");
-        rejected.mapValues(Routed::raw, Named.as("dlq-original-bytes"))
-                .to(topics.deadLetter(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
-        rejected.mapValues(routed -> routed.result().reason().code(), Named.as("reject-reason"))
-                .groupBy((key, reason) -> reason, Grouped.with("rejections-by-reason", Serdes.String(), Serdes.String()))
-                .count(Named.as("count-rejections"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(Stores.REJECTIONS)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
-
         KStream<byte[], Routed> rekeyed = routes.get("route-rekey")
                 .selectKey((key, routed) -> routed.rolloutKey(), Named.as("key-by-rollout"))
                 .mapValues(Routed::raw, Named.as("rekey-original-bytes"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-by-rollout"))
-                .processValues(() -> new ValidateProcessor(vocabulary, observer, false, semantic.enabled()), Named.as("validate-rekeyed"));
+                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer, false, semantic.enabled()), Named.as("validate-rekeyed"));
 
         int textChars = semantic.enabled() ? semantic.maxChars() : 0;
         String[] assemblyStores = semantic.enabled() ? new String[] {Stores.IN_FLIGHT, Stores.TEXTS_IN_FLIGHT} : new String[] {Stores.IN_FLIGHT};
-        KStream<String, Finished> assembled = routes.get("route-keyed")
+        Map<String, KStream<String, Finished>> assembly = routes.get("route-keyed")
                 .merge(rekeyed, Named.as("merge-keyed"))
-                .process(() -> new AssembleProcessor(config.idleTimeout(), observer, textChars), Named.as("assemble"), assemblyStores);
+                .process(() -> new AssembleProcessor(config.idleTimeout(), observer, textChars), Named.as("assemble"), assemblyStores)
+                .split(Named.as("assembled-"))
+                .branch((key, f) -> f.isRejected(), Branched.as("rejected"))
+                .defaultBranch(Branched.as("rollouts"));
+        KStream<String, Finished> assembled = assembly.get("assembled-rollouts");
+
+        // rejected by the parser, or at assembly (beyond_final): dead letters, counted by reason
+        KStream<byte[], Routed> rejected = routes.get("route-rejected");
+        KStream<byte[], byte[]> rejectedAtAssembly = assembly.get("assembled-rejected")
+                .map((rolloutId, f) -> KeyValue.pair(rolloutId.getBytes(java.nio.charset.StandardCharsets.UTF_8), f.deadLetter()),
+                        Named.as("assembly-dlq-bytes"));
+        rejected.mapValues(Routed::raw, Named.as("dlq-original-bytes"))
+                .merge(rejectedAtAssembly, Named.as("merge-dead-letters"))
+                .to(topics.deadLetter(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink"));
+        rejected.mapValues(routed -> routed.result().reason().code(), Named.as("reject-reason"))
+                .merge(rejectedAtAssembly.mapValues(raw -> dev.canopy.core.events.RejectReason.BEYOND_FINAL.code(), Named.as("assembly-reject-reason")),
+                        Named.as("merge-reject-reasons"))
+                .groupBy((key, reason) -> reason, Grouped.with("rejections-by-reason", Serdes.String(), Serdes.String()))
+                .count(Named.as("count-rejections"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(Stores.REJECTIONS)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
         KStream<String, CompletedRollout> finished = assembled.mapValues(Finished::rollout, Named.as("without-text"));
 
         finished.filter((group, rollout) -> !rollout.abandoned(), Named.as("completed-only"))

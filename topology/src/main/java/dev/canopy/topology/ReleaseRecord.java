@@ -23,6 +23,17 @@ public record ReleaseRecord(String model, String release, long deployedAt, Strin
         return model + "@" + release;
     }
 
+    /**
+     * The record of this model and release in a store keyed {@code model@release}, or null. The key
+     * alone is ambiguous when names hold '@' (model "a@b", release "c" and model "a", release "b@c"
+     * share "a@b@c"), so a record is returned only when its own fields name this model and release:
+     * one release's record never stands for another's.
+     */
+    public static ReleaseRecord lookup(java.util.function.Function<String, byte[]> store, String model, String release) {
+        ReleaseRecord r = parse(store.apply(model + "@" + release));
+        return r != null && r.model().equals(model) && r.release().equals(release) ? r : null;
+    }
+
     public boolean announced() {
         return "announced".equals(source);
     }

@@ -86,6 +86,8 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
         s.add(r);
         stats.put(key, s.toBytes());
         dirty.add(r.model());
+        // any record under the key, even another release's (names with '@' can share a key), keeps the
+        // monitor from writing: an inferred record must never replace an announced one on the compacted topic
         if (first && releases.get(r.model() + "@" + r.release()) == null && inferred.add(key)) {
             ReleaseRecord rec = new ReleaseRecord(r.model(), r.release(), r.completedAt(), null, "inferred");
             context.forward(new Record<>(rec.key(), new Output(true, rec.toJson()), record.timestamp()));
@@ -112,7 +114,7 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
                 continue;
             }
             List<ReleaseLineage.Release> lineage = ReleaseLineage.order(firstSeen,
-                    release -> ReleaseRecord.parse(releases.get(model + "@" + release)));
+                    release -> ReleaseRecord.lookup(releases::get, model, release));
             ReleaseLineage.Release candidate = lineage.get(lineage.size() - 1);
             ShiftStats baselineStats = byRelease.get(candidate.baseline());
             if (baselineStats == null) {

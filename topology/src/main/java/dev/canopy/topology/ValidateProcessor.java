@@ -31,7 +31,10 @@ final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[], Route
 
     private final boolean keepText;
 
-    ValidateProcessor(int vocabularySize, TopologyObserver observer, boolean countReads, boolean keepText) {
+    private final EventParser.Limits limits;
+
+    ValidateProcessor(int vocabularySize, EventParser.Limits limits, TopologyObserver observer, boolean countReads, boolean keepText) {
+        this.limits = limits;
         this.keepText = keepText;
         this.vocabularySize = vocabularySize;
         this.observer = observer;
@@ -41,7 +44,7 @@ final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[], Route
     @Override
     public void init(FixedKeyProcessorContext<byte[], Routed> context) {
         this.context = context;
-        this.parser = new EventParser(vocabularySize, keepText);
+        this.parser = new EventParser(vocabularySize, keepText, limits);
     }
 
     @Override

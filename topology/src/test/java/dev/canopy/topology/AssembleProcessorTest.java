@@ -98,16 +98,48 @@ class AssembleProcessorTest {
         assertEquals(0, texts.approximateNumEntries(), "a retry after completion keeps no text");
 
         feed("gone", 0, ",\"text\":\"Bye\"", 5);
-        feed("gone\\u0000", 0, ",\"text\":\"Other\"", 5);
+        feed("gone:1", 0, ",\"text\":\"Other\"", 5);
         assertEquals(2, texts.approximateNumEntries());
-        feed("gone\\u0000", 1, ",\"text\":\" one\",\"final\":true,\"finish_reason\":\"stop\"", 6);
+        feed("gone:1", 1, ",\"text\":\" one\",\"final\":true,\"finish_reason\":\"stop\"", 6);
         assertEquals("Other one", context.forwarded().get(1).record().value().text(),
-                "a rollout id that extends another with a NUL keeps its own text");
+                "a rollout id that extends another keeps its own text");
         assertEquals(1, texts.approximateNumEntries(), "and leaves the other's alone");
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(601_006);
         Finished abandoned = context.forwarded().get(2).record().value();
         assertTrue(abandoned.rollout().abandoned());
         assertEquals(null, abandoned.text());
         assertEquals(0, texts.approximateNumEntries(), "an abandoned rollout's text is deleted");
+    }
+
+    @Test
+    void shouldForwardARecordBeyondACompletedRolloutAsADeadLetterAndTellTheObserver() {
+        List<String> rejected = new java.util.ArrayList<>();
+        AssembleProcessor counting = new AssembleProcessor(Duration.ofMinutes(10), new TopologyObserver() {
+            @Override
+            public void eventRejected(String reason) {
+                rejected.add(reason);
+            }
+        }, 0);
+        MockProcessorContext<String, Finished> ctx = new MockProcessorContext<>();
+        KeyValueStore<String, byte[]> s = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
+        s.init(ctx.getStateStoreContext(), s);
+        ctx.addStateStore(s);
+        counting.init(ctx);
+        ctx.setCurrentSystemTimeMs(0);
+        for (String json : new String[] {
+                "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"z\",\"position\":0,\"logprob\":-1,\"final\":true}",
+                "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"z\",\"position\":0,\"logprob\":-1}",
+                "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"z\",\"position\":3,\"logprob\":-1}"}) {
+            byte[] b = json.getBytes(StandardCharsets.UTF_8);
+            counting.process(new Record<>("z".getBytes(StandardCharsets.UTF_8), new Routed(b, parser.parse(b)), 42L));
+        }
+        assertEquals(List.of("beyond_final"), rejected, "the retry within the rollout is not counted, the late record is");
+        assertEquals(2, ctx.forwarded().size());
+        Finished letter = ctx.forwarded().get(1).record().value();
+        assertTrue(letter.isRejected());
+        assertEquals("z", ctx.forwarded().get(1).record().key());
+        assertEquals("beyond_final", new String(ctx.forwarded().get(1).record().headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8));
     }
 }

@@ -236,4 +236,116 @@ class CanopyTopologyTest {
             }
         }
     }
+
+    /**
+     * Every character the topology joins names with: U+0000 (state-store keys), '@' (release, metric and
+     * alert keys), '|' (verdict signatures). A producer that puts one in a name must not reach another
+     * release's numbers: control characters are dead-lettered, and printable ones make a release of
+     * their own. The report equals the replay's (whose groups are keyed by objects, not strings).
+     */
+    @Test
+    void shouldNotLetANameHoldingASeparatorReachAnotherReleasesNumbers() throws IOException {
+        TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(config.topics().deadLetter(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> metrics = driver.createOutputTopic(config.topics().metrics(),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        long t0 = 1_700_000_000_000L;
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            sent.add(chunk("m0-qwen", "r1-base", "real" + i, 3 + i % 5, t0 + i));
+        }
+        int forged = 0;
+        int deadLetters = 0;
+        for (String sep : new String[] {"\\u0000", "\\u001f", "@", "|"}) {
+            boolean control = sep.startsWith("\\");
+            sent.add(chunk("m0-qwen" + sep + "r1-base", "zzz", "forged-a" + forged++, 2, t0 + 100));
+            sent.add(chunk("m0-qwen", "r1-base" + sep + "zzz", "forged-b" + forged++, 2, t0 + 100));
+            sent.add(chunk("m0-qwen" + sep, "r1-base", "forged-c" + forged++, 2, t0 + 100));
+            deadLetters += control ? 3 : 0;
+        }
+        for (byte[] line : sent) {
+            tokens.pipeInput(rolloutIdOf(line), line);
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        List<TestRecord<byte[], byte[]>> letters = dlq.readRecordsToList();
+        assertEquals(deadLetters, letters.size());
+        for (TestRecord<byte[], byte[]> letter : letters) {
+            assertEquals("invalid_name", new String(letter.headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8));
+        }
+        Path file = stateDir.resolve("sent.jsonl");
+        Files.write(file, sent.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList());
+        assertEquals(replayReport(file), streamingReport());
+        String real = streamingReport().replaceAll("\\s", "");
+        assertTrue(real.contains("{\"model\":\"m0-qwen\",\"release\":\"r1-base\",\"rollouts\":24,"), real);
+        // the window of the real release counts its own 24 rollouts, whatever the forged names did
+        List<String> windows = metrics.readValuesToList().stream().map(b -> new String(b, StandardCharsets.UTF_8))
+                .filter(m -> m.contains("\"closed\":false")).toList();
+        String realWindow = windows.stream().filter(m -> m.contains("\"model\":\"m0-qwen\",\"release\":\"r1-base\""))
+                .reduce((a, b) -> b).orElseThrow();
+        assertTrue(realWindow.contains("\"rollouts\":24"), realWindow);
+    }
+
+    private static byte[] chunk(String model, String release, String id, int n, long ts) {
+        StringBuilder sb = new StringBuilder("{\"model\":\"" + model + "\",\"release\":\"" + release + "\",\"rollout_id\":\"" + id
+                + "\",\"prompt_id\":\"p\",\"final\":true,\"finish_reason\":\"stop\",\"timestamp\":" + ts + ",\"tokens\":[");
+        for (int p = 0; p < n; p++) {
+            sb.append(p == 0 ? "" : ",").append("{\"position\":").append(p).append(",\"entropy\":").append(1.0 + 0.1 * p).append('}');
+        }
+        return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldDeadLetterAndCountARecordBeyondTheFinalPositionOfACompletedRollout() throws IOException {
+        TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(config.topics().deadLetter(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        byte[] done = chunk("m", "r", "x", 3, 1_700_000_000_000L);
+        byte[] retry = "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":2,\"entropy\":1}".getBytes(StandardCharsets.UTF_8);
+        byte[] late = "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":7,\"entropy\":1}".getBytes(StandardCharsets.UTF_8);
+        tokens.pipeInput("x".getBytes(StandardCharsets.UTF_8), done);
+        tokens.pipeInput("x".getBytes(StandardCharsets.UTF_8), retry);
+        tokens.pipeInput(null, late); // unkeyed: found after the re-partition by rollout
+        tokens.pipeInput("x".getBytes(StandardCharsets.UTF_8), late);
+        List<TestRecord<byte[], byte[]>> letters = dlq.readRecordsToList();
+        assertEquals(2, letters.size(), "the retry is ignored, both late records are dead letters");
+        for (TestRecord<byte[], byte[]> letter : letters) {
+            assertTrue(Arrays.equals(late, letter.value()), "the original bytes are kept");
+            assertEquals("x", new String(letter.key(), StandardCharsets.UTF_8), "keyed by the rollout id");
+            assertEquals("beyond_final", new String(letter.headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8));
+            assertTrue(new String(letter.headers().lastHeader("canopy.detail").value(), StandardCharsets.UTF_8).contains("position 7"));
+        }
+        assertEquals(2L, driver.getKeyValueStore(Stores.REJECTIONS).get("beyond_final"));
+        Path file = stateDir.resolve("late.jsonl");
+        Files.write(file, List.of(new String(done, StandardCharsets.UTF_8), new String(retry, StandardCharsets.UTF_8),
+                new String(late, StandardCharsets.UTF_8), new String(late, StandardCharsets.UTF_8)));
+        driver.advanceWallClockTime(config.idleTimeout().plusMinutes(1));
+        String replay = replayReport(file);
+        assertTrue(replay.replaceAll("\\s", "").contains("\"beyond_final\":2"), replay);
+        assertEquals(replay, streamingReport());
+    }
+
+    @Test
+    void shouldApplyTheConfiguredInputLimits() throws IOException {
+        MonitorConfig d = MonitorConfig.defaults();
+        MonitorConfig strict = new MonitorConfig(d.topics(), d.statistics().withLimits(new dev.canopy.core.events.EventParser.Limits(10, 8)),
+                d.idleTimeout(), d.windowSize(), d.windowAdvance(), d.windowGrace(), d.windowsKept(), d.shift(), d.semantic());
+        Path dir = Files.createTempDirectory("canopy-ttd-limits");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test-limits");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+        try (TopologyTestDriver limited = new TopologyTestDriver(CanopyTopology.build(strict, TopologyObserver.NONE), props)) {
+            TestInputTopic<byte[], byte[]> in = limited.createInputTopic(strict.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> dlq = limited.createOutputTopic(strict.topics().deadLetter(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            in.pipeInput(null, "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":11,\"logprob\":-1}".getBytes(StandardCharsets.UTF_8));
+            in.pipeInput(null, "{\"model\":\"123456789\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":-1}".getBytes(StandardCharsets.UTF_8));
+            in.pipeInput(null, "{\"model\":\"12345678\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":10,\"logprob\":-1}".getBytes(StandardCharsets.UTF_8));
+            List<String> reasons = dlq.readRecordsToList().stream()
+                    .map(r -> new String(r.headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8)).toList();
+            assertEquals(List.of("position_out_of_range", "name_too_long"), reasons);
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
 }

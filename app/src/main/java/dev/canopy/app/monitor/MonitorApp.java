@@ -310,7 +310,7 @@ public final class MonitorApp implements AutoCloseable {
         ReadOnlyKeyValueStore<String, byte[]> store = announced;
         byModel.forEach((model, releases) -> {
             for (ReleaseLineage.Release r : ReleaseLineage.order(releases,
-                    release -> store == null ? null : ReleaseRecord.parse(store.get(model + "@" + release)))) {
+                    release -> store == null ? null : ReleaseRecord.lookup(store::get, model, release))) {
                 out.put(new GroupKey(model, r.release()), r);
             }
         });

@@ -1,6 +1,7 @@
 package dev.canopy.app.monitor;
 
 import dev.canopy.app.UserError;
+import dev.canopy.core.events.EventParser;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.core.stats.GroupAccumulator;
@@ -81,6 +82,8 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         k.put("canopy.vocabulary.size", new String[] {"" + StepEntropy.DEFAULT_VOCABULARY_SIZE, "vocabulary size for the CE* upper bound of top-k steps"});
         k.put("canopy.pair.capacity", new String[] {"" + PairSample.DEFAULT_CAPACITY, "(N, r) pairs kept exactly per prompt group; a bottom-k sample beyond"});
         k.put("canopy.max.prompts", new String[] {"" + GroupAccumulator.DEFAULT_MAX_PROMPTS, "prompt groups tracked per release; a uniform sample beyond"});
+        k.put("canopy.max.position", new String[] {"" + EventParser.MAX_POSITION, "largest accepted token position; larger is rejected (position_out_of_range)"});
+        k.put("canopy.max.name.bytes", new String[] {"" + EventParser.MAX_NAME_BYTES, "longest accepted model, release, rollout_id, prompt_id, finish_reason (UTF-8 bytes); longer is rejected (name_too_long)"});
         k.put("canopy.metrics.max.releases", new String[] {"200", "model x release pairs exported to Prometheus; more are counted as overflow"});
         k.put("canopy.metrics.release.ttl", new String[] {"7d", "a release with no rollout for this long is retired from /metrics"});
         k.put("canopy.stream.threads", new String[] {"1", "Kafka Streams threads of this instance"});
@@ -171,13 +174,18 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         int vocab = reader.integer("canopy.vocabulary.size", 2);
         int pairs = reader.integer("canopy.pair.capacity", 2);
         int prompts = reader.integer("canopy.max.prompts", 1);
+        int maxPosition = reader.integer("canopy.max.position", 0);
+        if (maxPosition == Integer.MAX_VALUE) {
+            throw reader.error("canopy.max.position", "" + maxPosition, "use a whole number below " + Integer.MAX_VALUE);
+        }
+        int maxNameBytes = reader.integer("canopy.max.name.bytes", 1);
         MonitorConfig monitor;
         try {
             monitor = new MonitorConfig(
                     new Topics(reader.topic("canopy.topic.tokens"), reader.topic("canopy.topic.dlq"),
                             reader.topic("canopy.topic.rollouts"), reader.topic("canopy.topic.metrics"),
                             reader.topic("canopy.topic.releases"), reader.topic("canopy.topic.alerts")),
-                    new ReplayEngine.Options(vocab, pairs, prompts),
+                    new ReplayEngine.Options(vocab, pairs, prompts, new EventParser.Limits(maxPosition, maxNameBytes)),
                     reader.duration("canopy.idle.timeout"), reader.duration("canopy.window.size"),
                     reader.duration("canopy.window.advance"), reader.duration("canopy.window.grace"),
                     reader.integer("canopy.window.kept", 1),

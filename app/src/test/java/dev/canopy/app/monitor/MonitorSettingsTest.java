@@ -101,6 +101,18 @@ class MonitorSettingsTest {
     }
 
     @Test
+    void shouldReadTheInputLimitsAndNameTheKeyOfABadOne() {
+        MonitorSettings defaults = MonitorSettings.resolve(BOOTSTRAP, Map.of(), null);
+        assertEquals(dev.canopy.core.events.EventParser.Limits.DEFAULTS, defaults.monitor().statistics().limits());
+        MonitorSettings set = MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_MAX_POSITION", "65535", "CANOPY_MAX_NAME_BYTES", "64"), null);
+        assertEquals(new dev.canopy.core.events.EventParser.Limits(65_535, 64), set.monitor().statistics().limits());
+        UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_MAX_NAME_BYTES", "0"), null));
+        assertTrue(e.getMessage().contains("canopy.max.name.bytes"), e.getMessage());
+        UserError p = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_MAX_POSITION", "2147483647"), null));
+        assertTrue(p.getMessage().contains("canopy.max.position"), p.getMessage());
+    }
+
+    @Test
     void shouldRequireBootstrapServers() {
         UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(Map.of(), Map.of(), null));
         assertTrue(e.getMessage().contains("--bootstrap-servers"), e.getMessage());

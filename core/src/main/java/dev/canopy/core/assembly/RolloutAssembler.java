@@ -17,38 +17,52 @@ import java.util.Map;
  * <p>A rollout belongs to the model, release and prompt of its first accepted record; later records
  * of the same rollout id only add steps. Once complete, a rollout leaves a marker behind until the idle
  * timeout (in memory: the newest {@value #MAX_COMPLETED_MARKERS} markers), so that a producer retry
- * arriving after completion is ignored as a repeat rather than counted as an abandoned rollout.
+ * arriving after completion is ignored as a repeat rather than counted as an abandoned rollout. A record
+ * arriving then with a position beyond the completed rollout's last one is no retry: the outcome says so
+ * ({@link Outcome#beyondFinal()}) and the caller rejects it ({@code beyond_final}).
  */
 public final class RolloutAssembler {
 
     /**
-     * What {@link StateStore#get} returns for a rollout that completed recently: its later records
-     * (producer retries) are ignored instead of starting a rollout that would never complete.
+     * A completed marker whose last position is unknown (written before markers carried it): later
+     * records of the rollout are all ignored as retries.
      */
-    public static final RolloutState COMPLETED = new RolloutState("", "", "");
+    public static final RolloutState COMPLETED = RolloutState.completedMarkerState(-1);
 
     /** Where in-flight rollout states live. */
     public interface StateStore {
-        /** The state, {@link #COMPLETED} for a recently completed rollout, or null. */
+        /**
+         * The state, a {@linkplain RolloutState#isCompletedMarker() completed marker} for a recently
+         * completed rollout, or null.
+         */
         RolloutState get(String rolloutId);
 
         void put(String rolloutId, RolloutState state);
 
-        /** Replaces the state by a completed marker, kept until the idle timeout. */
-        void markCompleted(String rolloutId, long activityTime);
+        /** Replaces the state by a completed marker (see {@link RolloutState#completedMarker}), kept until the idle timeout. */
+        void markCompleted(String rolloutId, long activityTime, int lastPosition);
     }
 
     /** Completed markers kept by the in-memory assembler, oldest dropped first. */
     public static final int MAX_COMPLETED_MARKERS = 200_000;
 
-    /** What one record did: the rollout it completed (or null) and how many of its steps were repeats. */
-    public record Outcome(CompletedRollout completed, int duplicateSteps) {
+    /**
+     * What one record did: the rollout it completed (or null), how many of its steps were repeats, and
+     * whether it was dropped for arriving after its rollout completed with a position beyond the
+     * rollout's last (then nothing else changed).
+     */
+    public record Outcome(CompletedRollout completed, int duplicateSteps, boolean beyondFinal) {
+
+        public Outcome(CompletedRollout completed, int duplicateSteps) {
+            this(completed, duplicateSteps, false);
+        }
     }
 
     private final Map<String, RolloutState> inFlight = new HashMap<>();
-    private final Map<String, Boolean> completed = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    /** Recently completed rollouts and their last positions. */
+    private final Map<String, Integer> completed = new java.util.LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
             return size() > MAX_COMPLETED_MARKERS;
         }
     };
@@ -56,7 +70,11 @@ public final class RolloutAssembler {
         @Override
         public RolloutState get(String rolloutId) {
             RolloutState s = inFlight.get(rolloutId);
-            return s == null && completed.containsKey(rolloutId) ? COMPLETED : s;
+            if (s == null) {
+                Integer last = completed.get(rolloutId);
+                return last == null ? null : RolloutState.completedMarkerState(last);
+            }
+            return s;
         }
 
         @Override
@@ -65,9 +83,9 @@ public final class RolloutAssembler {
         }
 
         @Override
-        public void markCompleted(String rolloutId, long activityTime) {
+        public void markCompleted(String rolloutId, long activityTime, int lastPosition) {
             inFlight.remove(rolloutId);
-            completed.put(rolloutId, Boolean.TRUE);
+            completed.put(rolloutId, lastPosition);
         }
     };
     private final Map<String, String> names = new HashMap<>();
@@ -81,7 +99,10 @@ public final class RolloutAssembler {
     public static Outcome apply(StateStore store, TokenRecord record, long eventTime, long activityTime) {
         String id = record.rolloutId();
         RolloutState state = store.get(id);
-        if (state == COMPLETED) {
+        if (state != null && state.isCompletedMarker()) {
+            if (state.lastPosition() >= 0 && record.maxPosition() > state.lastPosition()) {
+                return new Outcome(null, 0, true);
+            }
             return new Outcome(null, record.steps());
         }
         if (state == null) {
@@ -102,7 +123,7 @@ public final class RolloutAssembler {
         }
         state.touch(eventTime, activityTime);
         if (state.isComplete()) {
-            store.markCompleted(id, activityTime);
+            store.markCompleted(id, activityTime, state.lastPosition());
             return new Outcome(state.toCompleted(id), duplicates);
         }
         store.put(id, state);

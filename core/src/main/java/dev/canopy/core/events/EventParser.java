@@ -20,8 +20,32 @@ import java.util.Arrays;
  */
 public final class EventParser {
 
-    /** Largest accepted position (2^22 - 1 tokens): bounds the per-rollout position record. */
+    /** Default largest accepted position (2^22 - 1), setting {@code canopy.max.position}. */
     public static final int MAX_POSITION = (1 << 22) - 1;
+    /** Default longest accepted name in UTF-8 bytes, setting {@code canopy.max.name.bytes}. */
+    public static final int MAX_NAME_BYTES = 256;
+
+    /**
+     * Bounds on what one record may ask the monitor to keep.
+     *
+     * @param maxPosition  largest accepted position; a larger one is {@link RejectReason#POSITION_OUT_OF_RANGE}
+     * @param maxNameBytes longest accepted model, release, rollout_id, prompt_id and finish_reason, in
+     *                     UTF-8 bytes; a longer one is {@link RejectReason#NAME_TOO_LONG}
+     */
+    public record Limits(int maxPosition, int maxNameBytes) {
+
+        public static final Limits DEFAULTS = new Limits(MAX_POSITION, MAX_NAME_BYTES);
+
+        public Limits {
+            // N = last position + 1 must fit an int
+            if (maxPosition < 0 || maxPosition > Integer.MAX_VALUE - 1) {
+                throw new IllegalArgumentException("canopy.max.position must be between 0 and " + (Integer.MAX_VALUE - 1) + ", got " + maxPosition);
+            }
+            if (maxNameBytes < 1) {
+                throw new IllegalArgumentException("canopy.max.name.bytes must be at least 1, got " + maxNameBytes);
+            }
+        }
+    }
     /** Largest accepted top_logprobs length. */
     public static final int MAX_TOP_LOGPROBS = 1000;
     /** A logprob at most this far above zero counts as zero (rounding). */
@@ -36,6 +60,7 @@ public final class EventParser {
 
     private final int vocabularySize;
     private final boolean keepText;
+    private final Limits limits;
     private String[] texts = new String[16];
     private final double[] candidates = new double[MAX_TOP_LOGPROBS];
     private int[] positions = new int[16];
@@ -69,11 +94,21 @@ public final class EventParser {
      *                       diversity only: it is generated content; never log it)
      */
     public EventParser(int vocabularySize, boolean keepText) {
+        this(vocabularySize, keepText, Limits.DEFAULTS);
+    }
+
+    /**
+     * @param vocabularySize V for the top-k entropy upper bound
+     * @param keepText       keep each step's {@code text} (semantic diversity only)
+     * @param limits         largest position and longest name accepted
+     */
+    public EventParser(int vocabularySize, boolean keepText, Limits limits) {
         if (vocabularySize < 2) {
             throw new IllegalArgumentException("vocabulary size must be at least 2, got " + vocabularySize);
         }
         this.vocabularySize = vocabularySize;
         this.keepText = keepText;
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
     }
 
     public ParseResult parse(byte[] data) {
@@ -155,6 +190,15 @@ public final class EventParser {
         requireNonEmpty(model, "model");
         requireNonEmpty(release, "release");
         requireNonEmpty(rolloutId, "rollout_id");
+        requireName(model, "model", true);
+        requireName(release, "release", true);
+        requireName(rolloutId, "rollout_id", true);
+        if (promptId != null) {
+            requireName(promptId, "prompt_id", true);
+        }
+        if (finishReason != null) {
+            requireName(finishReason, "finish_reason", false);
+        }
         if (chunk) {
             if (top.any()) {
                 throw new Reject(RejectReason.INVALID_CHUNK, "a chunk record must not carry step fields at top level");
@@ -224,8 +268,8 @@ public final class EventParser {
                     if (v < 0) {
                         throw new Reject(RejectReason.NEGATIVE_POSITION, "position " + v + " is negative");
                     }
-                    if (v > MAX_POSITION) {
-                        throw new Reject(RejectReason.POSITION_OUT_OF_RANGE, "position " + v + " exceeds " + MAX_POSITION);
+                    if (v > owner.limits.maxPosition()) {
+                        throw new Reject(RejectReason.POSITION_OUT_OF_RANGE, "position " + v + " exceeds " + owner.limits.maxPosition());
                     }
                     hasPosition = true;
                     position = (int) v;
@@ -391,6 +435,48 @@ public final class EventParser {
         if (value.isEmpty()) {
             throw new Reject(RejectReason.EMPTY_STRING, name + " is empty");
         }
+    }
+
+    /**
+     * Names become parts of state-store keys, metric labels and topic keys. A name is limited in length
+     * (in UTF-8 bytes, as stored) and, when it is a key part, may hold no control character (U+0000 to
+     * U+001F, U+007F to U+009F: the stores join names with U+0000) and no unpaired surrogate (which
+     * UTF-8 encoding would turn into '?', making two names one key).
+     */
+    private void requireName(String value, String name, boolean keyPart) throws Reject {
+        int bytes = 0;
+        int n = value.length();
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+                if (keyPart && (c < 0x20 || c == 0x7f)) {
+                    throw new Reject(RejectReason.INVALID_NAME, name + " holds the control character U+" + hex(c) + " at index " + i);
+                }
+            } else if (c < 0x800) {
+                bytes += 2;
+                if (keyPart && c <= 0x9f) {
+                    throw new Reject(RejectReason.INVALID_NAME, name + " holds the control character U+" + hex(c) + " at index " + i);
+                }
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                if (keyPart) {
+                    throw new Reject(RejectReason.INVALID_NAME, name + " holds an unpaired surrogate U+" + hex(c) + " at index " + i);
+                }
+                bytes += 3;
+            } else {
+                bytes += 3;
+            }
+        }
+        if (bytes > limits.maxNameBytes()) {
+            throw new Reject(RejectReason.NAME_TOO_LONG, name + " is " + bytes + " bytes long, over the limit of " + limits.maxNameBytes());
+        }
+    }
+
+    private static String hex(char c) {
+        return String.format("%04X", (int) c);
     }
 
     private static String describe(JsonToken t) {

@@ -19,7 +19,7 @@ public enum RejectReason {
     EMPTY_STRING("empty_string"),
     /** position is below zero. */
     NEGATIVE_POSITION("negative_position"),
-    /** position is above the largest supported index ({@link EventParser#MAX_POSITION}). */
+    /** position is above the largest accepted index (setting {@code canopy.max.position}, default {@link EventParser#MAX_POSITION}). */
     POSITION_OUT_OF_RANGE("position_out_of_range"),
     /** logprob is positive (beyond the 1e-6 rounding allowance), NaN or infinite. */
     INVALID_LOGPROB("invalid_logprob"),
@@ -30,7 +30,20 @@ public enum RejectReason {
     /** A step carries none of entropy, top_logprobs and logprob. */
     NO_ENTROPY_SOURCE("no_entropy_source"),
     /** A chunk whose tokens array is empty, or a record that mixes the chunk and per-token forms. */
-    INVALID_CHUNK("invalid_chunk");
+    INVALID_CHUNK("invalid_chunk"),
+    /**
+     * model, release, rollout_id or prompt_id holds a control character (U+0000 to U+001F, U+007F to
+     * U+009F) or an unpaired surrogate: names are parts of keys and must not be able to forge another's.
+     */
+    INVALID_NAME("invalid_name"),
+    /** model, release, rollout_id, prompt_id or finish_reason is longer than {@code canopy.max.name.bytes} UTF-8 bytes. */
+    NAME_TOO_LONG("name_too_long"),
+    /**
+     * The record arrived after its rollout had completed and holds a position beyond that rollout's
+     * final position. Found at assembly rather than by the parser; a record after completion whose
+     * positions are all within the rollout is a producer retry and is ignored as before.
+     */
+    BEYOND_FINAL("beyond_final");
 
     private final String code;
 

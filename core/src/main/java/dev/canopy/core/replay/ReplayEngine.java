@@ -25,10 +25,25 @@ import java.util.Map;
 public final class ReplayEngine {
 
     /** Tuning knobs shared with the streaming monitor. */
-    public record Options(int vocabularySize, int pairCapacity, int maxPrompts) {
+    public record Options(int vocabularySize, int pairCapacity, int maxPrompts, EventParser.Limits limits) {
+
+        public Options {
+            java.util.Objects.requireNonNull(limits, "limits");
+        }
+
+        /** Options with the default input limits. */
+        public Options(int vocabularySize, int pairCapacity, int maxPrompts) {
+            this(vocabularySize, pairCapacity, maxPrompts, EventParser.Limits.DEFAULTS);
+        }
+
         public static Options defaults() {
             return new Options(dev.canopy.core.stats.StepEntropy.DEFAULT_VOCABULARY_SIZE,
                     dev.canopy.core.stats.PairSample.DEFAULT_CAPACITY, GroupAccumulator.DEFAULT_MAX_PROMPTS);
+        }
+
+        /** The same options with other input limits. */
+        public Options withLimits(EventParser.Limits l) {
+            return new Options(vocabularySize, pairCapacity, maxPrompts, l);
         }
     }
 
@@ -49,7 +64,7 @@ public final class ReplayEngine {
     /** @param listener sees every completed or abandoned rollout as it is added (e.g. to keep rollout-level data) */
     public ReplayEngine(Options options, java.util.function.Consumer<CompletedRollout> listener) {
         this.options = options;
-        this.parser = new EventParser(options.vocabularySize());
+        this.parser = new EventParser(options.vocabularySize(), false, options.limits());
         this.listener = listener;
         this.texts = null;
         this.textListener = null;
@@ -63,7 +78,7 @@ public final class ReplayEngine {
      */
     public ReplayEngine(Options options, int maxChars, java.util.function.BiConsumer<CompletedRollout, String> textListener) {
         this.options = options;
-        this.parser = new EventParser(options.vocabularySize(), true);
+        this.parser = new EventParser(options.vocabularySize(), true, options.limits());
         this.listener = r -> { };
         this.texts = new RolloutTexts(maxChars);
         this.textListener = textListener;
@@ -87,6 +102,10 @@ public final class ReplayEngine {
             texts.add(r);
         }
         RolloutAssembler.Outcome outcome = assembler.accept(r, eventTime, ++sequence);
+        if (outcome.beyondFinal()) {
+            rejected.merge(RejectReason.BEYOND_FINAL, 1L, Long::sum);
+            return;
+        }
         duplicateSteps += outcome.duplicateSteps();
         if (outcome.completed() != null) {
             if (texts != null) {

@@ -146,4 +146,52 @@ class RolloutAssemblerTest {
         assertEquals(exact, a, 1e-15);
         assertEquals(Double.doubleToLongBits(a), Double.doubleToLongBits(RolloutState.fromBytes(forward.toBytes()).toCompleted("a").entropySum()));
     }
+
+    @Test
+    void shouldRejectARecordBeyondTheFinalPositionAfterCompletionButIgnoreRetries() {
+        feed("a", 0, -1.0, "");
+        assertNotNull(feed("a", 1, -1.0, ",\"final\":true,\"finish_reason\":\"stop\"").completed());
+        RolloutAssembler.Outcome retry = feed("a", 1, -1.0, ",\"final\":true,\"finish_reason\":\"stop\"");
+        assertFalse(retry.beyondFinal(), "a retry of a position within the rollout is no drop");
+        assertEquals(1, retry.duplicateSteps());
+        RolloutAssembler.Outcome late = feed("a", 2, -1.0, "");
+        assertTrue(late.beyondFinal());
+        assertNull(late.completed());
+        assertEquals(0, late.duplicateSteps());
+        assertEquals(0, assembler.inFlight(), "no phantom rollout");
+    }
+
+    @Test
+    void shouldRejectBeyondFinalThroughAStoreThatKeepsMarkersAsBytes() {
+        java.util.Map<String, byte[]> map = new java.util.HashMap<>();
+        RolloutAssembler.StateStore store = new RolloutAssembler.StateStore() {
+            @Override
+            public RolloutState get(String rolloutId) {
+                byte[] b = map.get(rolloutId);
+                return b == null ? null : RolloutState.fromBytes(b);
+            }
+
+            @Override
+            public void put(String rolloutId, RolloutState state) {
+                map.put(rolloutId, state.toBytes());
+            }
+
+            @Override
+            public void markCompleted(String rolloutId, long activityTime, int lastPosition) {
+                map.put(rolloutId, RolloutState.completedMarker(activityTime, lastPosition));
+            }
+        };
+        assertNotNull(RolloutAssembler.apply(store, record("a", 0, ",\"final\":true"), 0, 1).completed());
+        assertFalse(RolloutAssembler.apply(store, record("a", 0, ""), 0, 2).beyondFinal());
+        assertTrue(RolloutAssembler.apply(store, record("a", 5, ""), 0, 3).beyondFinal());
+        // a marker written before markers carried the last position: every later record is a retry
+        map.put("b", java.nio.ByteBuffer.allocate(9).put((byte) 3).putLong(1).array());
+        assertFalse(RolloutAssembler.apply(store, record("b", 5, ""), 0, 4).beyondFinal());
+    }
+
+    private dev.canopy.core.events.TokenRecord record(String rollout, int position, String extra) {
+        String json = "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"" + rollout + "\",\"position\":" + position
+                + ",\"logprob\":-1" + extra + "}";
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8)).record();
+    }
 }

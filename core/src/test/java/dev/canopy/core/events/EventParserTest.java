@@ -126,7 +126,15 @@ class EventParserTest {
                 Arguments.of("{" + HEAD + ",\"position\":0,\"tokens\":[{\"position\":0,\"logprob\":-1}]}", RejectReason.INVALID_CHUNK),
                 Arguments.of("{" + HEAD + ",\"tokens\":[{\"position\":0,\"logprob\":-1},{\"position\":1,\"logprob\":2}]}", RejectReason.INVALID_LOGPROB),
                 Arguments.of("{" + HEAD + ",\"tokens\":[{\"position\":0,\"logprob\":-1},{\"position\":1}]}", RejectReason.NO_ENTROPY_SOURCE),
-                Arguments.of("{" + HEAD + ",\"tokens\":[7]}", RejectReason.WRONG_TYPE));
+                Arguments.of("{" + HEAD + ",\"tokens\":[7]}", RejectReason.WRONG_TYPE),
+                Arguments.of("{\"model\":\"m0-qwen\\u0000r1-base\",\"release\":\"zzz\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":-1}", RejectReason.INVALID_NAME),
+                Arguments.of("{\"model\":\"m\",\"release\":\"r\\n\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":-1}", RejectReason.INVALID_NAME),
+                Arguments.of("{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"x\\u0085\",\"position\":0,\"logprob\":-1}", RejectReason.INVALID_NAME),
+                Arguments.of("{" + HEAD + ",\"prompt_id\":\"p\\u007f\",\"position\":0,\"logprob\":-1}", RejectReason.INVALID_NAME),
+                Arguments.of("{\"model\":\"m\\ud800\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":-1}", RejectReason.INVALID_NAME),
+                Arguments.of("{\"model\":\"" + "m".repeat(257) + "\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":-1}", RejectReason.NAME_TOO_LONG),
+                Arguments.of("{" + HEAD + ",\"prompt_id\":\"" + "\u00e9".repeat(129) + "\",\"position\":0,\"logprob\":-1}", RejectReason.NAME_TOO_LONG),
+                Arguments.of("{" + HEAD + ",\"position\":0,\"logprob\":-1,\"final\":true,\"finish_reason\":\"" + "s".repeat(300) + "\"}", RejectReason.NAME_TOO_LONG));
     }
 
     @ParameterizedTest(name = "{1}: {0}")
@@ -142,7 +150,81 @@ class EventParserTest {
     void shouldExerciseEveryRejectReason() {
         Set<RejectReason> covered = EnumSet.noneOf(RejectReason.class);
         violations().forEach(a -> covered.add((RejectReason) a.get()[1]));
-        assertEquals(EnumSet.allOf(RejectReason.class), covered);
+        // beyond_final is found at assembly (RolloutAssemblerTest), not by the parser
+        assertEquals(EnumSet.complementOf(EnumSet.of(RejectReason.BEYOND_FINAL)), covered);
+    }
+
+    /**
+     * Every character the stores, topics and signatures use to join names (U+0000 in state-store keys,
+     * '@' in release and metric keys, '|' in verdict signatures, ':' and '/' in ids), in every name: the
+     * control characters are rejected, the printable ones accepted (the keys that use them are checked
+     * against the names they stand for: ReleaseRecordTest).
+     */
+    @Test
+    void shouldRejectEveryControlSeparatorInEveryNameAndKeepPrintableOnes() {
+        String[] fields = {"model", "release", "rollout_id", "prompt_id"};
+        for (String field : fields) {
+            for (String sep : new String[] {"\\u0000", "\\u0001", "\\u001f", "\\t", "\\n", "\\r", "\\u007f", "\\u009f"}) {
+                ParseResult r = parse(withName(field, "a" + sep + "b"));
+                assertEquals(RejectReason.INVALID_NAME, r.reason(), field + " with " + sep);
+                assertTrue(r.detail().contains(field), r.detail());
+            }
+            for (String sep : new String[] {"@", "|", "/", ":", " ", "\\u00a0", "\\ud83d\\ude00"}) {
+                TokenRecord t = accept(withName(field, "a" + sep + "b"));
+                String expected = "a" + new String(Character.toChars(switch (sep) {
+                    case "\\u00a0" -> 0xa0;
+                    case "\\ud83d\\ude00" -> 0x1f600;
+                    default -> sep.charAt(0);
+                })) + "b";
+                String got = switch (field) {
+                    case "model" -> t.model();
+                    case "release" -> t.release();
+                    case "rollout_id" -> t.rolloutId();
+                    default -> t.promptId();
+                };
+                assertEquals(expected, got, field + " with " + sep);
+            }
+        }
+    }
+
+    private static String withName(String field, String value) {
+        String model = field.equals("model") ? value : "m";
+        String release = field.equals("release") ? value : "r";
+        String rollout = field.equals("rollout_id") ? value : "x";
+        String prompt = field.equals("prompt_id") ? value : "p";
+        return "{\"model\":\"" + model + "\",\"release\":\"" + release + "\",\"rollout_id\":\"" + rollout
+                + "\",\"prompt_id\":\"" + prompt + "\",\"position\":0,\"logprob\":-1}";
+    }
+
+    @Test
+    void shouldCountNameLengthInUtf8BytesAgainstTheLimit() {
+        // 256 bytes is accepted at the default limit, whatever the characters cost
+        accept("{\"model\":\"" + "m".repeat(256) + "\",\"release\":\"" + "\u00e9".repeat(128) + "\",\"rollout_id\":\""
+                + "\u4e00".repeat(85) + "\",\"prompt_id\":\"" + "\ud83d\ude00".repeat(64) + "\",\"position\":0,\"logprob\":-1}");
+        assertEquals(RejectReason.NAME_TOO_LONG, parse("{" + HEAD + ",\"prompt_id\":\"" + "\ud83d\ude00".repeat(64) + "x\",\"position\":0,\"logprob\":-1}").reason());
+        EventParser strict = new EventParser(262_144, false, new EventParser.Limits(EventParser.MAX_POSITION, 4));
+        assertTrue(strict.parse(bytes("{\"model\":\"abcd\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":-1}")).isAccepted());
+        ParseResult r = strict.parse(bytes("{\"model\":\"ab\u00e9c\",\"release\":\"r\",\"rollout_id\":\"x\",\"position\":0,\"logprob\":-1}"));
+        assertEquals(RejectReason.NAME_TOO_LONG, r.reason());
+        assertTrue(r.detail().contains("model is 5 bytes"), r.detail());
+    }
+
+    @Test
+    void shouldRejectPositionsAboveTheConfiguredLimit() {
+        EventParser small = new EventParser(262_144, false, new EventParser.Limits(1000, EventParser.MAX_NAME_BYTES));
+        assertTrue(small.parse(bytes("{" + HEAD + ",\"position\":1000,\"logprob\":-1}")).isAccepted());
+        ParseResult r = small.parse(bytes("{" + HEAD + ",\"tokens\":[{\"position\":0,\"logprob\":-1},{\"position\":1001,\"logprob\":-1}]}"));
+        assertEquals(RejectReason.POSITION_OUT_OF_RANGE, r.reason());
+        assertTrue(r.detail().contains("exceeds 1000"), r.detail());
+        EventParser large = new EventParser(262_144, false, new EventParser.Limits(Integer.MAX_VALUE - 1, EventParser.MAX_NAME_BYTES));
+        assertTrue(large.parse(bytes("{" + HEAD + ",\"position\":2147483646,\"logprob\":-1}")).isAccepted());
+        assertEquals(RejectReason.POSITION_OUT_OF_RANGE, large.parse(bytes("{" + HEAD + ",\"position\":2147483647,\"logprob\":-1}")).reason());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new EventParser.Limits(Integer.MAX_VALUE, 256));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new EventParser.Limits(10, 0));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

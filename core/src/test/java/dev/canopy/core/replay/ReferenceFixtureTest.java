@@ -71,7 +71,38 @@ class ReferenceFixtureTest {
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
-        assertEquals(JSON.readTree(DIR.resolve("expected-report.json").toFile()), JSON.readTree(out));
+        JsonNode committed = JSON.readTree(DIR.resolve("expected-report.json").toFile());
+        List<String> differences = sameAtTolerance(committed, JSON.readTree(out));
+        assertTrue(differences.isEmpty(), () -> "the committed expected report is not what the reference script computes here ("
+                + differences.size() + " differences; regenerate it with make_reference_fixture.py):\n" + String.join("\n", differences));
+    }
+
+    /**
+     * Differences between two reports held to the documented tolerance (numbers to 1e-9 relative), in
+     * both directions so that a key present on one side only counts too. numpy and scipy versions differ
+     * in the last bits of a correlation, so exact text equality would fail on most machines.
+     */
+    static List<String> sameAtTolerance(JsonNode a, JsonNode b) {
+        List<String> differences = new ArrayList<>();
+        compare("", a, b, differences);
+        List<String> reverse = new ArrayList<>();
+        compare("", b, a, reverse);
+        for (String d : reverse) {
+            if (d.endsWith(": missing")) {
+                differences.add(d.replace(": missing", ": unexpected"));
+            }
+        }
+        return differences;
+    }
+
+    @Test
+    void toleranceComparisonAcceptsLastBitNoiseButNotARealDifferenceOrAMissingKey() throws IOException {
+        JsonNode base = JSON.readTree("{\"a\":-0.258024212583297,\"b\":[1.0,null],\"c\":\"x\"}");
+        assertTrue(sameAtTolerance(base, JSON.readTree("{\"a\":-0.2580242125832971,\"b\":[1.0,null],\"c\":\"x\"}")).isEmpty());
+        assertEquals(1, sameAtTolerance(base, JSON.readTree("{\"a\":-0.2580243,\"b\":[1.0,null],\"c\":\"x\"}")).size());
+        assertEquals(1, sameAtTolerance(base, JSON.readTree("{\"a\":-0.258024212583297,\"b\":[1.0,0.0],\"c\":\"x\"}")).size());
+        assertEquals(1, sameAtTolerance(base, JSON.readTree("{\"a\":-0.258024212583297,\"b\":[1.0,null],\"c\":\"x\",\"d\":1}")).size());
+        assertEquals(1, sameAtTolerance(base, JSON.readTree("{\"a\":-0.258024212583297,\"b\":[1.0,null]}")).size());
     }
 
     private static boolean pythonWithScipy() {
