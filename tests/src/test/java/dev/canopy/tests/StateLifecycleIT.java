@@ -158,6 +158,20 @@ class StateLifecycleIT {
         Monitors.awaitReport(third.httpPort(), Reports.totals(events.replayJson()), Duration.ofSeconds(120));
     }
 
+    @Test
+    void shouldExitWhenStreamThreadsKeepFailingInsteadOfReplacingThemForever() throws Exception {
+        EmbeddedKafkaBroker broker = broker();
+        List<String> args = List.of("--bootstrap-servers", broker.bootstrapServers(), "--state-dir", tmp.resolve("state").toString());
+        MonitorProcess monitor = monitor(List.of(), args, "monitor.log");
+        monitor.awaitReady();
+        // without its input topic every stream thread fails at each rebalance, however often it is replaced
+        deleteTopic(broker.bootstrapServers(), "canopy.tokens");
+        assertEquals(1, monitor.awaitExit(Duration.ofSeconds(300)), monitor.logTail());
+        List<String> lines = canopyLines(monitor).stream().filter(l -> l.contains("stopped reading")).toList();
+        assertEquals(1, lines.size(), "one line names the failure:\n" + monitor.logTail());
+        assertTrue(monitor.logLines().stream().anyMatch(l -> l.contains("stream thread failed 5 times within")), monitor.logTail());
+    }
+
     private static void deleteTopic(String bootstrap, String topic) throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
