@@ -16,10 +16,14 @@ RUN groupadd --system canopy \
  && useradd --system --gid canopy --home-dir /var/lib/canopy --create-home --shell /usr/sbin/nologin canopy
 COPY --from=build /src/app/target/canopy.jar /opt/canopy/canopy.jar
 USER canopy
-# Kafka Streams keeps its state under java.io.tmpdir; the working directory is the user's own.
+# The monitor's state goes to ~/.canopy/state, here /var/lib/canopy/.canopy/state (mount a volume there to keep
+# it across container re-creation; state of another Kafka cluster is discarded at start, see the README).
 WORKDIR /var/lib/canopy
 # The HTTP API and /metrics bind to 127.0.0.1 by default; in a container they must be reachable from outside.
 ENV CANOPY_HTTP_HOST=0.0.0.0
+# A bounded heap (the JVM would otherwise take a quarter of the host's memory and grow into it under load);
+# override with -e CANOPY_JAVA_OPTS=-Xmx2g. An OutOfMemoryError ends the process, for the restart policy.
+ENV CANOPY_JAVA_OPTS=-Xmx1g
 EXPOSE 9400
-ENTRYPOINT ["java", "-jar", "/opt/canopy/canopy.jar"]
+ENTRYPOINT ["sh", "-c", "exec java -XX:+ExitOnOutOfMemoryError $CANOPY_JAVA_OPTS -jar /opt/canopy/canopy.jar \"$@\"", "canopy"]
 CMD ["--help"]

@@ -116,6 +116,7 @@ public final class DemoCommand implements Callable<Integer> {
             long started = System.nanoTime();
             long deadline = duration == null ? Long.MAX_VALUE : started + duration.toNanos();
             boolean terminal = System.console() != null;
+            app.failure().thenRun(stopped::countDown);
             while (!stopped.await(Math.min(refresh.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                 String view;
@@ -134,7 +135,12 @@ public final class DemoCommand implements Callable<Integer> {
                     break;
                 }
             }
+            String failure = app.failure().getNow(null);
             shutdown.run();
+            if (failure != null) {
+                System.err.println("canopy: the demo's monitor stopped reading: " + failure + "; demo stopped.");
+                return 1;
+            }
             System.err.println("canopy: demo stopped.");
             return 0;
         } catch (RuntimeException | InterruptedException e) {

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /** {@code canopy run}: the monitor against any Kafka cluster. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -26,16 +27,32 @@ public final class RunCommand implements Callable<Integer> {
         return runUntilStopped(settings);
     }
 
+    /**
+     * Runs the monitor until Ctrl-C (exit 0) or until its stream processing dies (Kafka Streams ERROR):
+     * then one line names the cause and the exit status is 1, so a supervisor restarts the process
+     * instead of keeping a live HTTP port in front of a dead topology.
+     */
     static int runUntilStopped(MonitorSettings settings) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
+        CompletableFuture<String> stopped = new CompletableFuture<>();
         MonitorApp app = MonitorApp.start(settings, new PrometheusRegistry());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
-            stopped.countDown();
+            stopped.complete(null);
         }, "canopy-shutdown"));
+        app.failure().thenAccept(stopped::complete);
         System.err.println("canopy: monitoring " + settings.monitor().topics().tokens() + " on " + settings.bootstrapServers()
                 + "; live page at http://" + settings.httpHost() + ":" + app.httpPort() + "/, report at /api/v1/report, metrics at /metrics. Ctrl-C stops.");
-        stopped.await();
-        return 0;
+        String failure;
+        try {
+            failure = stopped.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        if (failure == null) {
+            return 0;
+        }
+        System.err.println("canopy: the monitor stopped reading: " + failure + "; exiting with status 1 so that a supervisor restarts it");
+        app.close();
+        return 1;
     }
 }

@@ -34,12 +34,24 @@ import java.util.List;
  * is forwarded as {@link Finished#rejected} (keyed by its rollout id, with the dead-letter headers and
  * reason {@code beyond_final}); a later record within the rollout's positions is a retry and is ignored.
  *
+ * <p>Expiry is paced: one punctuation deletes at most {@link #MAX_EXPIRIES} entries (abandoned
+ * rollouts and spent completion markers), since everything a punctuation forwards and deletes goes
+ * into one transaction. When more are due, the next punctuation, a second later, goes on with them
+ * instead of waiting for the next regular scan; so 200,000 rollouts that go idle at once are expired
+ * in steps of bounded size rather than in one transaction too large to commit in time.
+ *
  * <p>Correct only when all records of a rollout reach the same task, which the topology ensures by
  * re-partitioning records whose key is not their rollout_id.
  */
 final class AssembleProcessor implements Processor<byte[], Routed, String, Finished> {
 
+    /** Entries one punctuation deletes at most. */
+    static final int MAX_EXPIRIES = 2_000;
+    /** How often the punctuator wakes up to go on with a backlog of expiries. */
+    static final Duration CATCH_UP = Duration.ofSeconds(1);
+
     private final Duration idleTimeout;
+    private final int maxExpiries;
     private final TopologyObserver observer;
     /** Characters of text kept per rollout; 0 when texts are not kept. */
     private final int maxChars;
@@ -47,8 +59,22 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     private KeyValueStore<String, byte[]> store;
     private InFlightTexts texts;
     private RolloutAssembler.StateStore states;
+    /** Milliseconds between regular scans of the in-flight store. */
+    private long scanEvery;
+    /** Wall-clock time of the next regular scan; 0 before the first. */
+    private long nextScan;
+    /** True when the last scan stopped at {@link #maxExpiries} with more entries due. */
+    private boolean backlog;
 
     AssembleProcessor(Duration idleTimeout, TopologyObserver observer, int maxChars) {
+        this(idleTimeout, observer, maxChars, MAX_EXPIRIES);
+    }
+
+    AssembleProcessor(Duration idleTimeout, TopologyObserver observer, int maxChars, int maxExpiries) {
+        if (maxExpiries < 1) {
+            throw new IllegalArgumentException("maxExpiries must be at least 1");
+        }
+        this.maxExpiries = maxExpiries;
         this.idleTimeout = idleTimeout;
         this.observer = observer;
         this.maxChars = maxChars;
@@ -79,8 +105,8 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
                 store.put(rolloutId, RolloutState.completedMarker(activityTime, lastPosition));
             }
         };
-        long every = Math.max(1000, Math.min(idleTimeout.toMillis() / 4, 30_000));
-        context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::expire);
+        scanEvery = Math.max(CATCH_UP.toMillis(), Math.min(idleTimeout.toMillis() / 4, 30_000));
+        context.schedule(CATCH_UP, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
     @Override
@@ -133,11 +159,20 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
         texts.add(r);
     }
 
+    /** Scans every {@link #scanEvery} ms, and every second while a backlog of expiries remains. */
+    void punctuate(long now) {
+        if (backlog || now >= nextScan) {
+            nextScan = now + scanEvery;
+            expire(now);
+        }
+    }
+
     void expire(long now) {
         long idleBefore = now - idleTimeout.toMillis();
         List<KeyValue<String, RolloutState>> expired = new ArrayList<>();
         List<String> spentMarkers = new ArrayList<>();
         long inFlight = 0;
+        backlog = false;
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
@@ -145,13 +180,17 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
                     if (RolloutState.activityOf(kv.value) < idleBefore) {
                         spentMarkers.add(kv.key);
                     }
-                    continue;
-                }
-                RolloutState s = RolloutState.fromBytes(kv.value);
-                if (s.lastActivity() < idleBefore) {
-                    expired.add(KeyValue.pair(kv.key, s));
                 } else {
-                    inFlight++;
+                    RolloutState s = RolloutState.fromBytes(kv.value);
+                    if (s.lastActivity() < idleBefore) {
+                        expired.add(KeyValue.pair(kv.key, s));
+                    } else {
+                        inFlight++;
+                    }
+                }
+                if (expired.size() + spentMarkers.size() >= maxExpiries) {
+                    backlog = it.hasNext();
+                    break;
                 }
             }
         }
@@ -165,7 +204,10 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
             observer.rolloutAbandoned(abandoned.model(), abandoned.release());
             context.forward(new Record<>(GroupKeys.of(abandoned.model(), abandoned.release()), new Finished(abandoned, null), now));
         }
-        observer.inFlight(context.taskId().toString(), inFlight);
+        if (!backlog) {
+            // a scan cut short has not counted every rollout in flight: keep the last full count
+            observer.inFlight(context.taskId().toString(), inFlight);
+        }
     }
 
     @Override

@@ -142,4 +142,60 @@ class AssembleProcessorTest {
         assertEquals("z", ctx.forwarded().get(1).record().key());
         assertEquals("beyond_final", new String(ctx.forwarded().get(1).record().headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void shouldPaceMassExpiryInBoundedStepsAndStillExpireEveryRollout() {
+        MockProcessorContext<String, Finished> ctx = new MockProcessorContext<>();
+        AssembleProcessor paced = new AssembleProcessor(Duration.ofMinutes(10), TopologyObserver.NONE, 0, 100);
+        KeyValueStore<String, byte[]> inFlight = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
+        inFlight.init(ctx.getStateStoreContext(), inFlight);
+        ctx.addStateStore(inFlight);
+        paced.init(ctx);
+        ctx.setCurrentSystemTimeMs(0);
+        int idle = 250;
+        for (int i = 0; i < idle; i++) {
+            byte[] json = ("{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"idle-" + i + "\",\"position\":0,\"logprob\":-1}")
+                    .getBytes(StandardCharsets.UTF_8);
+            paced.process(new Record<>(null, new Routed(json, parser.parse(json)), 42L));
+        }
+        // a completed rollout's marker is due too, and counts against the same bound
+        for (String json : new String[] {
+                "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"done\",\"position\":0,\"logprob\":-1,\"final\":true,\"finish_reason\":\"stop\"}"}) {
+            byte[] b = json.getBytes(StandardCharsets.UTF_8);
+            paced.process(new Record<>(null, new Routed(b, parser.parse(b)), 42L));
+        }
+        assertEquals(1, ctx.forwarded().size(), "the completed rollout");
+        ctx.resetForwards();
+        assertEquals(1, ctx.scheduledPunctuators().size());
+        assertEquals(AssembleProcessor.CATCH_UP, ctx.scheduledPunctuators().get(0).getInterval());
+        var punctuator = ctx.scheduledPunctuators().get(0).getPunctuator();
+
+        long t = 601_000;
+        punctuator.punctuate(t);
+        assertEquals(99, ctx.forwarded().size(), "one step: 100 deletions, the marker and 99 abandoned rollouts");
+        assertEquals(idle + 1 - 100, inFlight.approximateNumEntries());
+        punctuator.punctuate(t += 1_000);
+        assertEquals(199, ctx.forwarded().size(), "a backlog goes on a second later, not at the next regular scan");
+        punctuator.punctuate(t += 1_000);
+        assertEquals(idle, ctx.forwarded().size(), "every idle rollout expires, each once");
+        assertEquals(0, inFlight.approximateNumEntries());
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        ctx.forwarded().forEach(f -> {
+            assertTrue(f.record().value().rollout().abandoned());
+            ids.add(f.record().value().rollout().rolloutId());
+        });
+        assertEquals(idle, ids.size());
+
+        // without a backlog, the store is scanned only at the regular interval (idle timeout / 4, at most 30 s)
+        ctx.resetForwards();
+        ctx.setCurrentSystemTimeMs(t - 595_000);
+        byte[] late = "{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"late\",\"position\":0,\"logprob\":-1}".getBytes(StandardCharsets.UTF_8);
+        paced.process(new Record<>(null, new Routed(late, parser.parse(late)), 42L));
+        punctuator.punctuate(t + 10_000);
+        assertEquals(0, ctx.forwarded().size(), "due since t + 5 s, but the regular scan is not yet");
+        punctuator.punctuate(t + 30_000);
+        assertEquals(1, ctx.forwarded().size());
+    }
 }

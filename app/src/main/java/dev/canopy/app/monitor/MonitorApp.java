@@ -44,9 +44,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One monitor instance: the Kafka Streams topology, its HTTP API with {@code /metrics}, and the
@@ -65,6 +67,10 @@ public final class MonitorApp implements AutoCloseable {
     private final HostInfo self;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService publisher;
+    private final CompletableFuture<String> failure = new CompletableFuture<>();
+    private final ThreadFailures threadFailures = new ThreadFailures(System::nanoTime);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Throwable lastFailure;
 
     private MonitorApp(MonitorSettings settings, PrometheusRegistry registry) {
         this.settings = settings;
@@ -74,14 +80,25 @@ public final class MonitorApp implements AutoCloseable {
         TopicSetup.ensure(settings.clientProperties(), settings.bootstrapServers(), settings.topicPartitions(),
                 settings.replicationFactor(), settings.monitor().topics().all(), settings.monitor().topics().deadLetter(),
                 settings.monitor().topics().releases());
+        ClusterStamp.claim(settings.stateDir(), settings.applicationId(),
+                ClusterStamp.clusterId(settings.clientProperties(), settings.bootstrapServers()));
         this.streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), metrics,
                         settings.monitor().semantic().enabled() ? new MiniLmEmbedder() : null),
                 settings.streamsProperties(self.host() + ":" + self.port()));
         streams.setStateListener((now, old) -> {
             metrics.streamsState(now.name());
             LOG.info("Kafka Streams state {} -> {}", old, now);
+            if (now == KafkaStreams.State.ERROR) {
+                Throwable cause = lastFailure;
+                failure.complete("Kafka Streams stopped on an error" + (cause == null ? "" : ": " + ThreadFailures.describe(cause)));
+            }
         });
         streams.setUncaughtExceptionHandler(e -> {
+            lastFailure = e;
+            if (!threadFailures.replace()) {
+                LOG.error("stream thread failed {} times within {}; shutting the monitor down", ThreadFailures.LIMIT, ThreadFailures.WINDOW, e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             LOG.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -96,8 +113,13 @@ public final class MonitorApp implements AutoCloseable {
     public static MonitorApp start(MonitorSettings settings, PrometheusRegistry registry) {
         JvmMetrics.builder().register(registry);
         MonitorApp app = new MonitorApp(settings, registry);
-        app.http.start();
-        app.streams.start();
+        try {
+            app.http.start();
+            app.streams.start();
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
         app.publisher.scheduleWithFixedDelay(app::publishSafely, 1, 2, TimeUnit.SECONDS);
         LOG.info("monitor {} on {} reading {}; HTTP API and /metrics on http://{}:{}", settings.applicationId(),
                 settings.bootstrapServers(), settings.monitor().topics().tokens(), settings.httpHost(), app.http.port());
@@ -117,6 +139,14 @@ public final class MonitorApp implements AutoCloseable {
 
     public int httpPort() {
         return http.port();
+    }
+
+    /**
+     * Completes, with a one-line reason, when Kafka Streams has stopped for good on an error (state
+     * ERROR): the monitor reads nothing more and its process should exit so a supervisor restarts it.
+     */
+    public CompletableFuture<String> failure() {
+        return failure;
     }
 
     public KafkaStreams.State state() {
@@ -319,6 +349,9 @@ public final class MonitorApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         publisher.shutdownNow();
         // leave the group so the other instances take over this one's partitions at once, not after the session timeout
         streams.close(org.apache.kafka.streams.CloseOptions.groupMembershipOperation(

@@ -56,7 +56,7 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         k.put("canopy.application.id", new String[] {"canopy-monitor", "Kafka Streams application id; instances sharing it split the work"});
         k.put("canopy.http.host", new String[] {"127.0.0.1", "address the HTTP API and /metrics bind to (0.0.0.0 in containers)"});
         k.put("canopy.http.port", new String[] {"9400", "port of the HTTP API and /metrics (flag --http-port)"});
-        k.put("canopy.state.dir", new String[] {"", "Kafka Streams state directory (default: a per-application directory under the system temp dir)"});
+        k.put("canopy.state.dir", new String[] {"", "Kafka Streams state directory, one subdirectory per application id (default: ~/.canopy/state; flag --state-dir)"});
         k.put("canopy.topic.tokens", new String[] {"canopy.tokens", "input topic of token events"});
         k.put("canopy.topic.dlq", new String[] {"canopy.dlq", "dead-letter topic"});
         k.put("canopy.topic.rollouts", new String[] {"canopy.rollouts", "completed rollouts"});
@@ -165,8 +165,12 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
             throw new UserError("no Kafka to connect to: give --bootstrap-servers HOST:PORT (or CANOPY_BOOTSTRAP_SERVERS, or canopy.bootstrap.servers in --config)");
         }
         String appId = reader.string("canopy.application.id");
+        if (!appId.matches("[a-zA-Z0-9._-]{1,200}") || appId.matches("\\.+")) {
+            // it names the state subdirectory and prefixes the internal topics
+            throw reader.error("canopy.application.id", appId, "use 1 to 200 letters, digits, '.', '_' and '-' (not only dots)");
+        }
         String stateDir = reader.string("canopy.state.dir");
-        Path state = stateDir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "canopy-state", appId) : Path.of(stateDir);
+        Path state = stateDir.isBlank() ? defaultStateDir() : Path.of(stateDir);
         String guarantee = reader.string("canopy.processing.guarantee");
         if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2) && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw reader.error("canopy.processing.guarantee", guarantee, "use exactly_once_v2 or at_least_once");
@@ -207,6 +211,14 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
                 reader.integer("canopy.stream.threads", 1), guarantee, monitor, Map.copyOf(kafka));
         settings.validateKafka(origin);
         return settings;
+    }
+
+    /**
+     * The state directory when none is given: {@code ~/.canopy/state}, the user's own and kept across
+     * reboots (a temp directory may be cleaned by the OS under a running monitor).
+     */
+    public static Path defaultStateDir() {
+        return Path.of(System.getProperty("user.home"), ".canopy", "state");
     }
 
     static String envName(String key) {

@@ -28,6 +28,26 @@ class MonitorSettingsTest {
     }
 
     @Test
+    void shouldKeepStateUnderTheUsersHomeNotTheTempDirectory() {
+        MonitorSettings s = MonitorSettings.resolve(BOOTSTRAP, Map.of(), null);
+        assertEquals(Path.of(System.getProperty("user.home"), ".canopy", "state"), s.stateDir());
+        assertTrue(!s.stateDir().startsWith(Path.of(System.getProperty("java.io.tmpdir"))), s.stateDir().toString());
+        MonitorSettings given = MonitorSettings.resolve(Map.of("canopy.bootstrap.servers", "b:1", "canopy.state.dir", "/srv/canopy"), Map.of(), null);
+        assertEquals(Path.of("/srv/canopy"), given.stateDir());
+    }
+
+    @Test
+    void shouldRejectAnApplicationIdThatIsNotADirectoryNameOfItsOwn() {
+        for (String bad : new String[] {"..", "../../etc", "a/b", "", "x".repeat(201), "mon itor"}) {
+            UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(
+                    Map.of("canopy.bootstrap.servers", "b:1", "canopy.application.id", bad), Map.of(), null), bad);
+            assertTrue(e.getMessage().contains("canopy.application.id"), e.getMessage());
+        }
+        assertEquals("canopy-monitor.v2_a", MonitorSettings.resolve(
+                Map.of("canopy.bootstrap.servers", "b:1", "canopy.application.id", "canopy-monitor.v2_a"), Map.of(), null).applicationId());
+    }
+
+    @Test
     void shouldLetFlagsBeatEnvironmentAndEnvironmentBeatTheFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("canopy.properties");
         Files.writeString(file, "canopy.window.size=2h\ncanopy.http.port=9500\nsecurity.protocol=SSL\n");

@@ -43,10 +43,16 @@ public final class MonitorProcess implements AutoCloseable {
      * appending output to {@code log}.
      */
     public static MonitorProcess startRun(List<String> args, Path log) {
+        return startRun(List.of(), args, log);
+    }
+
+    /** As {@link #startRun(List, Path)}, with extra JVM options (such as {@code -Duser.home=DIR}) before {@code -jar}. */
+    public static MonitorProcess startRun(List<String> jvmOptions, List<String> args, Path log) {
         int port = FreePort.pick();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
+        command.addAll(jvmOptions);
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         command.add("-Dorg.slf4j.simpleLogger.log.dev.canopy=info");
         command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
@@ -91,6 +97,23 @@ public final class MonitorProcess implements AutoCloseable {
             }
             return Http.get(httpPort, "/readyz").ok();
         }, ready -> ready);
+    }
+
+    /** Waits for the process to exit by itself; returns its exit status, or fails with the log after {@code timeout}. */
+    public int awaitExit(java.time.Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("canopy run (pid " + pid() + ") still running after " + timeout + ":\n" + logTail());
+        }
+        return process.exitValue();
+    }
+
+    /** Every line of the log. */
+    public List<String> logLines() {
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** SIGKILL (on Linux, {@link Process#destroyForcibly()}): no shutdown hook, no commit, no leaving the group. */

@@ -18,7 +18,7 @@ import java.util.Properties;
 public final class Monitors {
 
     /** Long enough for a cold Kafka Streams start with EOS on two cores; never waited out on success. */
-    public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
     private Monitors() {
     }
