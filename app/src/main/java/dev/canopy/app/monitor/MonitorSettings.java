@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
 public record MonitorSettings(String bootstrapServers, String applicationId, String httpHost, int httpPort,
                               Path stateDir, int topicPartitions, short replicationFactor, int metricsMaxReleases,
                               Duration releaseTtl, int streamThreads, String processingGuarantee,
-                              MonitorConfig monitor, Map<String, String> kafka) {
+                              MonitorConfig monitor, Map<String, String> kafka, Duration peerTimeout) {
 
     /** Every canopy.* key with its default and meaning, in the order the README documents them. */
     public static final Map<String, String[]> KEYS = keys();
@@ -84,10 +84,13 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         k.put("canopy.metrics.release.ttl", new String[] {"7d", "a release with no rollout for this long is retired from /metrics"});
         k.put("canopy.stream.threads", new String[] {"1", "Kafka Streams threads of this instance"});
         k.put("canopy.processing.guarantee", new String[] {StreamsConfig.EXACTLY_ONCE_V2, "exactly_once_v2 or at_least_once"});
+        k.put("canopy.peer.timeout", new String[] {"2s", "how long a report waits for another instance's part before answering without it (\"partial\": true)"});
         return java.util.Collections.unmodifiableMap(k);
     }
 
     private static final Set<String> KAFKA_NAMES = kafkaNames();
+    private static final Duration MIN_PEER_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration MAX_PEER_TIMEOUT = Duration.ofMinutes(1);
 
     private static Set<String> kafkaNames() {
         Set<String> names = new TreeSet<>();
@@ -195,7 +198,8 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         MonitorSettings settings = new MonitorSettings(bootstrap, appId, reader.string("canopy.http.host"),
                 reader.port("canopy.http.port"), state, reader.integer("canopy.topic.partitions", 1), (short) rf,
                 reader.integer("canopy.metrics.max.releases", 1), reader.duration("canopy.metrics.release.ttl"),
-                reader.integer("canopy.stream.threads", 1), guarantee, monitor, Map.copyOf(kafka));
+                reader.integer("canopy.stream.threads", 1), guarantee, monitor, Map.copyOf(kafka),
+                reader.duration("canopy.peer.timeout", MIN_PEER_TIMEOUT, MAX_PEER_TIMEOUT));
         settings.validateKafka(origin);
         return settings;
     }
@@ -323,6 +327,14 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
                 throw error(key, v, "topic names use letters, digits, '.', '_' and '-'");
             }
             return v;
+        }
+
+        Duration duration(String key, Duration min, Duration max) {
+            Duration d = duration(key);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw error(key, string(key), "use a duration from " + min.toMillis() + "ms to " + max.toSeconds() + "s");
+            }
+            return d;
         }
 
         Duration duration(String key) {

@@ -95,6 +95,16 @@ class MonitorSettingsTest {
     }
 
     @Test
+    void shouldBoundThePeerTimeoutAndNameTheKeyOfABadOne() {
+        assertEquals(Duration.ofSeconds(2), MonitorSettings.resolve(BOOTSTRAP, Map.of(), null).peerTimeout());
+        assertEquals(Duration.ofMillis(500), MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_PEER_TIMEOUT", "500ms"), null).peerTimeout());
+        for (String bad : new String[] {"0s", "10ms", "2h", "soon", "-1s"}) {
+            UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_PEER_TIMEOUT", bad), null), bad);
+            assertTrue(e.getMessage().contains("canopy.peer.timeout") && e.getMessage().contains("CANOPY_PEER_TIMEOUT"), e.getMessage());
+        }
+    }
+
+    @Test
     void shouldRequireBootstrapServers() {
         UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(Map.of(), Map.of(), null));
         assertTrue(e.getMessage().contains("--bootstrap-servers"), e.getMessage());
