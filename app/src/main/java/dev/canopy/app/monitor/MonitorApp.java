@@ -73,7 +73,8 @@ public final class MonitorApp implements AutoCloseable {
                 settings.monitor().topics().releases());
         this.streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), metrics,
                         settings.monitor().semantic().enabled() ? new MiniLmEmbedder() : null),
-                settings.streamsProperties(self.host() + ":" + self.port()));
+                StaticMembership.apply(settings.streamsProperties(self.host() + ":" + self.port()), settings.stateDir(),
+                        settings.applicationId()));
         streams.setStateListener((now, old) -> {
             metrics.streamsState(now.name());
             LOG.info("Kafka Streams state {} -> {}", old, now);
