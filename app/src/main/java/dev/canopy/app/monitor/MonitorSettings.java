@@ -228,6 +228,10 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MS));
         p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MS / 4));
         p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+        if (processingGuarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)) {
+            // Under exactly-once, a task's stores are otherwise wiped and rebuilt from the changelog after a crash.
+            p.putIfAbsent(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
+        }
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }

@@ -100,12 +100,16 @@ class MonitorSettingsTest {
         assertEquals("1", p.get("num.standby.replicas"), "a standby copy of each task's state on another instance");
         assertEquals("10000", p.get("session.timeout.ms"), "a killed instance is noticed after 10 s, not 45 s");
         assertEquals("2500", p.get("heartbeat.interval.ms"));
+        assertEquals("true", p.get("enable.transactional.statestores"), "under exactly-once, a crash does not wipe the stores");
+        assertEquals(null, MonitorSettings.resolve(Map.of("canopy.bootstrap.servers", "b:1", "canopy.processing.guarantee", "at_least_once"),
+                Map.of(), null).streamsProperties(null).get("enable.transactional.statestores"));
         Path file = dir.resolve("c.properties");
-        Files.writeString(file, "num.standby.replicas=0\nsession.timeout.ms=45000\nheartbeat.interval.ms=3000\n");
+        Files.writeString(file, "num.standby.replicas=0\nsession.timeout.ms=45000\nheartbeat.interval.ms=3000\nenable.transactional.statestores=false\n");
         java.util.Properties q = MonitorSettings.resolve(BOOTSTRAP, Map.of(), file).streamsProperties(null);
         assertEquals("0", q.get("num.standby.replicas"));
         assertEquals("45000", q.get("session.timeout.ms"));
         assertEquals("3000", q.get("heartbeat.interval.ms"));
+        assertEquals("false", q.get("enable.transactional.statestores"));
     }
 
     @Test
