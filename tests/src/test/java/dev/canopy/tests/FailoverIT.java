@@ -165,12 +165,18 @@ class FailoverIT {
         double victimHolds = localRollouts(victim);
 
         EndpointProbe probe = EndpointProbe.start(survivor.httpPort(), "/api/v1/report", PROBE_INTERVAL);
+        List<EndpointProbe.Outcome> windows = new ArrayList<>();
         long killedAtMs;
         long takeoverMs;
         try {
             Thread.sleep(500);
             killedAtMs = probe.now();
             victim.kill();
+            // the windows of a release held by the dead instance: 503 with a reason, never an empty reply
+            for (String release : List.of("llama-3.1-8b-chat/ft-2026-11-20", "llama-3.1-8b-chat/ft-2026-12-04", "qwen-2.5-7b/r1", "qwen-2.5-7b/r2")) {
+                String[] mr = release.split("/");
+                windows.add(EndpointProbe.once(survivor.httpPort(), "/api/v1/windows?model=" + mr[0] + "&release=" + mr[1]));
+            }
             // takeover: the survivor's report is whole again (no part missing) and counts everything
             Poll.until("the survivor to answer the whole report alone", BOUND.plusSeconds(60), () -> {
                 String body = Http.getOk(survivor.httpPort(), "/api/v1/report");
@@ -188,6 +194,9 @@ class FailoverIT {
                 + " ms after the kill; first partial report " + firstPartial.map(o -> (o.atMs() - killedAtMs) + " ms").orElse("never")
                 + " after (the dead one held " + (long) victimHolds + " rollouts); report meanwhile: " + probe.summary());
         assertEveryRequestAnswered(probe, "while the peer was dead", survivor);
+        for (EndpointProbe.Outcome w : windows) {
+            assertTrue(w.status() == 200 || w.wellFormedUnavailable(), "windows while the peer was dead: " + w);
+        }
         assertTrue(firstPartial.isPresent(), "a report while the peer was dead said it was partial: " + sinceKill);
         JsonNode partial = firstPartial.get().json().orElseThrow();
         JsonNode missing = partial.path("unreachable").path(0);

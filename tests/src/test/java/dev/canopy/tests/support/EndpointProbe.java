@@ -132,6 +132,13 @@ public final class EndpointProbe implements AutoCloseable {
         }
     }
 
+    /** One GET, recorded like the probe's own requests (a refused connection is an unanswered request here). */
+    public static Outcome once(int port, String path) {
+        EndpointProbe p = new EndpointProbe(port, path, Duration.ZERO);
+        p.everAnswered = true;
+        return p.once(System.nanoTime());
+    }
+
     /** Milliseconds since the probe started. */
     public long now() {
         return (System.nanoTime() - started) / 1_000_000;
