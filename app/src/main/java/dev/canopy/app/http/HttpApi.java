@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.canopy.app.UserError;
 import dev.canopy.app.monitor.MonitorApp;
+import dev.canopy.app.monitor.PeerClient;
 import dev.canopy.core.report.ReportJson;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
@@ -45,12 +46,16 @@ import java.util.concurrent.Executors;
  *   <li>{@code GET /metrics}: Prometheus exposition</li>
  *   <li>{@code GET /}: the web page, and its JSON endpoints (see {@link WebPage})</li>
  * </ul>
- * Errors are JSON objects with an {@code error} field; 503 with Retry-After while the stores are not queryable.
+ * Every request gets an answer. Errors are JSON objects with an {@code error} field; 503 with Retry-After
+ * while the stores are not queryable or while another instance that holds the asked part does not answer
+ * within {@code canopy.peer.timeout}. The report and the shifts answer without such an instance instead,
+ * marked {@code "partial": true} with the {@code unreachable} instances and their partitions.
  */
 public final class HttpApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final JsonFactory JSON = new JsonFactory();
+    private static final String RETRY_AFTER_SECONDS = "2";
 
     private final MonitorApp app;
     private final HttpServer server;
@@ -104,27 +109,68 @@ public final class HttpApi {
         void handle(HttpExchange exchange) throws Exception;
     }
 
-    private void handle(HttpExchange ex, Handler h) throws IOException {
-        try (ex) {
+    /**
+     * Runs an endpoint so that every request gets an answer: the endpoint's, or a JSON error (503 with
+     * Retry-After when the cause passes: stores not queryable, another instance not answering). The
+     * exchange is closed only after the error is written (a try-with-resources would close it first,
+     * and the client would see the connection drop with no reply).
+     */
+    private void handle(HttpExchange ex, Handler h) {
+        try {
             if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
                 error(ex, 405, "only GET is supported");
                 return;
             }
             h.handle(ex);
         } catch (InvalidStateStoreException e) {
-            ex.getResponseHeaders().add("Retry-After", "2");
-            error(ex, 503, "state stores are not queryable yet (Kafka Streams is " + app.state() + "); retry shortly");
-        } catch (IOException e) {
-            error(ex, 502, e.getMessage());
+            unavailable(ex, "state stores are not queryable now (Kafka Streams is " + app.state() + "); retry shortly");
+        } catch (PeerClient.UnavailableException e) {
+            unavailable(ex, e.getMessage() + "; retry shortly");
+        } catch (IllegalStateException e) {
+            KafkaStreams.State s = app.state();
+            if (s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING) {
+                failed(ex, e);
+            } else {
+                unavailable(ex, "Kafka Streams is " + s + ": state stores are not queryable");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            error(ex, 503, "interrupted");
+            unavailable(ex, "interrupted while answering; retry shortly");
         } catch (Exception | Error e) {
-            LOG.warn("HTTP {} failed", ex.getRequestURI(), e);
-            error(ex, 500, e.toString());
+            failed(ex, e);
             if (e instanceof Error err && !(e instanceof LinkageError)) {
                 throw err;
             }
+        } finally {
+            ex.close();
+        }
+    }
+
+    private void unavailable(HttpExchange ex, String reason) {
+        if (ex.getResponseCode() == -1) {
+            ex.getResponseHeaders().set("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        errorQuietly(ex, 503, reason);
+    }
+
+    private void failed(HttpExchange ex, Throwable e) {
+        if (e instanceof IOException && ex.getResponseCode() != -1) {
+            LOG.debug("HTTP {}: client went away: {}", ex.getRequestURI(), e.toString());
+            return;
+        }
+        LOG.warn("HTTP {} failed", ex.getRequestURI(), e);
+        errorQuietly(ex, 500, e.toString());
+    }
+
+    /** Writes an error unless a response has begun (then the client sees the connection close); never throws. */
+    private static void errorQuietly(HttpExchange ex, int status, String message) {
+        if (ex.getResponseCode() != -1) {
+            return;
+        }
+        try {
+            error(ex, status, message);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("HTTP {}: could not send the {} answer: {}", ex.getRequestURI(), status, e.toString());
         }
     }
 
@@ -170,18 +216,20 @@ public final class HttpApi {
     }
 
     private void shifts(HttpExchange ex) throws Exception {
+        MonitorApp.Shifts all = app.allShiftsJson();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write("{\"shifts\":[".getBytes(StandardCharsets.UTF_8));
-        boolean first = true;
-        for (byte[] v : app.allShiftsJson()) {
-            if (!first) {
-                out.write(',');
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            g.writeStartObject();
+            g.writeArrayFieldStart("shifts");
+            for (byte[] v : all.verdicts()) {
+                g.writeRawValue(new String(v, StandardCharsets.UTF_8));
             }
-            out.write('\n');
-            out.write(v);
-            first = false;
+            g.writeEndArray();
+            MonitorApp.writeMissing(all.missing(), g);
+            g.writeEndObject();
         }
-        out.write("\n]}\n".getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
         respond(ex, 200, "application/json", out.toByteArray());
     }
 

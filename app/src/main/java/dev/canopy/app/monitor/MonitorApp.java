@@ -32,11 +32,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +61,7 @@ public final class MonitorApp implements AutoCloseable {
     private final HttpApi http;
     private final CanopyMetrics metrics;
     private final HostInfo self;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final PeerClient peers;
     private final ScheduledExecutorService publisher;
     private final CompletableFuture<String> failure = new CompletableFuture<>();
     private final ThreadFailures threadFailures = new ThreadFailures(System::nanoTime);
@@ -74,6 +70,7 @@ public final class MonitorApp implements AutoCloseable {
 
     private MonitorApp(MonitorSettings settings, PrometheusRegistry registry) {
         this.settings = settings;
+        this.peers = new PeerClient(settings.peerTimeout());
         this.metrics = new CanopyMetrics(registry, settings.metricsMaxReleases(), settings.releaseTtl(), System::currentTimeMillis);
         this.http = new HttpApi(this, registry, settings.httpHost(), settings.httpPort());
         this.self = new HostInfo(advertisedHost(settings.httpHost()), http.port());
@@ -84,7 +81,8 @@ public final class MonitorApp implements AutoCloseable {
                 ClusterStamp.clusterId(settings.clientProperties(), settings.bootstrapServers()));
         this.streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), metrics,
                         settings.monitor().semantic().enabled() ? new MiniLmEmbedder() : null),
-                settings.streamsProperties(self.host() + ":" + self.port()));
+                StaticMembership.apply(settings.streamsProperties(self.host() + ":" + self.port()), settings.stateDir(),
+                        settings.applicationId()));
         streams.setStateListener((now, old) -> {
             metrics.streamsState(now.name());
             LOG.info("Kafka Streams state {} -> {}", old, now);
@@ -183,30 +181,75 @@ public final class MonitorApp implements AutoCloseable {
      * The cumulative report over every instance of the application.
      *
      * @throws InvalidStateStoreException while stores are not queryable (starting, rebalancing)
-     * @throws IOException when another instance cannot be reached
+     * @throws IOException when another instance cannot give its part in time
      */
     public Report report() throws IOException, InterruptedException {
-        return merged().report();
-    }
-
-    private StoreReports.Partial merged() throws IOException, InterruptedException {
-        StoreReports.Partial all = localPartial();
-        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-            if (m.hostInfo().equals(self)) {
-                continue;
-            }
-            all.merge(Partials.decode(fetch(m.hostInfo(), "/api/v1/internal/partial")));
+        Merged m = merged();
+        if (!m.missing().isEmpty()) {
+            throw new PeerClient.UnavailableException(m.missing().get(0).reason());
         }
-        return all;
+        return m.state().report();
     }
 
-    /** The cumulative report as JSON, with each release's {@code semantic} block when semantic diversity is on. */
+    /** This instance's state merged with the parts the other instances gave within the peer timeout. */
+    private record Merged(StoreReports.Partial state, List<PeerClient.Missing> missing) {
+    }
+
+    private Merged merged() throws IOException, InterruptedException {
+        StoreReports.Partial all = localPartial();
+        PeerClient.Gathered gathered = peers.fetchAll(otherInstances(), "/api/v1/internal/partial");
+        for (byte[] body : gathered.bodies().values()) {
+            all.merge(Partials.decode(body));
+        }
+        return new Merged(all, gathered.missing());
+    }
+
+    /** The other instances of the application, each with the input partitions it holds as active tasks. */
+    private List<PeerClient.Peer> otherInstances() {
+        List<PeerClient.Peer> out = new ArrayList<>();
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            if (!m.hostInfo().equals(self) && m.hostInfo().port() >= 0) {
+                out.add(new PeerClient.Peer(m.hostInfo(), m.topicPartitions().stream()
+                        .map(tp -> tp.topic() + "-" + tp.partition()).sorted().toList()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The cumulative report as JSON, with each release's {@code semantic} block when semantic diversity
+     * is on. When another instance gives no part in time, the report holds the rest and says so:
+     * {@code "partial": true} and {@code "unreachable"}, each instance with the reason and its partitions.
+     */
     public byte[] reportJson() throws IOException, InterruptedException {
-        StoreReports.Partial all = merged();
+        Merged merged = merged();
+        StoreReports.Partial all = merged.state();
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         dev.canopy.core.report.ReportJson.write(all.report(), out, settings.monitor().semantic().enabled()
-                ? all.semanticExtension() : dev.canopy.core.report.ReportJson.GroupExtension.NONE);
+                ? all.semanticExtension() : dev.canopy.core.report.ReportJson.GroupExtension.NONE,
+                g -> writeMissing(merged.missing(), g));
         return out.toByteArray();
+    }
+
+    /** The additive {@code partial} fields of a merged answer; nothing when every instance answered. */
+    public static void writeMissing(List<PeerClient.Missing> missing, com.fasterxml.jackson.core.JsonGenerator g) throws IOException {
+        if (missing.isEmpty()) {
+            return;
+        }
+        g.writeBooleanField("partial", true);
+        g.writeArrayFieldStart("unreachable");
+        for (PeerClient.Missing m : missing) {
+            g.writeStartObject();
+            g.writeStringField("instance", m.instance());
+            g.writeStringField("reason", m.reason());
+            g.writeArrayFieldStart("partitions");
+            for (String p : m.partitions()) {
+                g.writeString(p);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** The windows of one release, from whichever instance owns it; null when this instance owns it not and none does. */
@@ -223,14 +266,9 @@ public final class MonitorApp implements AutoCloseable {
         return Optional.of(meta.activeHost());
     }
 
+    /** Another instance's answer to {@code path}, within the peer timeout. */
     public byte[] fetch(HostInfo host, String path) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
-                .timeout(Duration.ofSeconds(10)).GET().build();
-        HttpResponse<byte[]> resp = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        if (resp.statusCode() != 200) {
-            throw new IOException("instance " + host.host() + ":" + host.port() + " answered " + resp.statusCode() + " for " + path);
-        }
-        return resp.body();
+        return peers.fetch(host, path);
     }
 
     private void publishSafely() {
@@ -278,24 +316,27 @@ public final class MonitorApp implements AutoCloseable {
         return out;
     }
 
+    /** Verdicts of every instance that answered within the peer timeout (raw JSON objects), and those that did not. */
+    public record Shifts(List<byte[]> verdicts, List<PeerClient.Missing> missing) {
+    }
+
     /** Verdicts of every instance, raw JSON objects. */
-    public List<byte[]> allShiftsJson() throws IOException, InterruptedException {
+    public Shifts allShiftsJson() throws IOException, InterruptedException {
         List<byte[]> out = new ArrayList<>();
         try (var it = this.<byte[]>store(Stores.SHIFT_RESULTS).all()) {
             while (it.hasNext()) {
                 out.add(it.next().value);
             }
         }
-        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-            if (!m.hostInfo().equals(self)) {
-                for (String line : new String(fetch(m.hostInfo(), "/api/v1/internal/shifts"), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                    if (!line.isBlank()) {
-                        out.add(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    }
+        PeerClient.Gathered gathered = peers.fetchAll(otherInstances(), "/api/v1/internal/shifts");
+        for (byte[] body : gathered.bodies().values()) {
+            for (String line : new String(body, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    out.add(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
         }
-        return out;
+        return new Shifts(out, gathered.missing());
     }
 
     /** This instance's verdicts as JSON lines (for the other instances). */

@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
 public record MonitorSettings(String bootstrapServers, String applicationId, String httpHost, int httpPort,
                               Path stateDir, int topicPartitions, short replicationFactor, int metricsMaxReleases,
                               Duration releaseTtl, int streamThreads, String processingGuarantee,
-                              MonitorConfig monitor, Map<String, String> kafka) {
+                              MonitorConfig monitor, Map<String, String> kafka, Duration peerTimeout) {
 
     /** Every canopy.* key with its default and meaning, in the order the README documents them. */
     public static final Map<String, String[]> KEYS = keys();
@@ -88,10 +88,15 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         k.put("canopy.metrics.release.ttl", new String[] {"7d", "a release with no rollout for this long is retired from /metrics"});
         k.put("canopy.stream.threads", new String[] {"1", "Kafka Streams threads of this instance"});
         k.put("canopy.processing.guarantee", new String[] {StreamsConfig.EXACTLY_ONCE_V2, "exactly_once_v2 or at_least_once"});
+        k.put("canopy.peer.timeout", new String[] {"2s", "how long a report waits for another instance's part before answering without it (\"partial\": true)"});
         return java.util.Collections.unmodifiableMap(k);
     }
 
     private static final Set<String> KAFKA_NAMES = kafkaNames();
+    /** Consumer session timeout Canopy sets unless given: how long a killed instance keeps its partitions. */
+    static final int SESSION_TIMEOUT_MS = 10_000;
+    private static final Duration MIN_PEER_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration MAX_PEER_TIMEOUT = Duration.ofMinutes(1);
 
     private static Set<String> kafkaNames() {
         Set<String> names = new TreeSet<>();
@@ -208,7 +213,8 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         MonitorSettings settings = new MonitorSettings(bootstrap, appId, reader.string("canopy.http.host"),
                 reader.port("canopy.http.port"), state, reader.integer("canopy.topic.partitions", 1), (short) rf,
                 reader.integer("canopy.metrics.max.releases", 1), reader.duration("canopy.metrics.release.ttl"),
-                reader.integer("canopy.stream.threads", 1), guarantee, monitor, Map.copyOf(kafka));
+                reader.integer("canopy.stream.threads", 1), guarantee, monitor, Map.copyOf(kafka),
+                reader.duration("canopy.peer.timeout", MIN_PEER_TIMEOUT, MAX_PEER_TIMEOUT));
         settings.validateKafka(origin);
         return settings;
     }
@@ -238,6 +244,15 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(replicationFactor));
         p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(32L << 20));
         p.putIfAbsent("processing.exception.handler.global.enabled", "true");
+        // Fast failover (README, "Reliability"): a killed instance is noticed after 10 s rather than the
+        // clients' 45 s, and another instance already holds a warm copy of each task's state to take over.
+        p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MS));
+        p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MS / 4));
+        p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+        if (processingGuarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)) {
+            // Under exactly-once, a task's stores are otherwise wiped and rebuilt from the changelog after a crash.
+            p.putIfAbsent(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
+        }
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
@@ -344,6 +359,14 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
                 throw error(key, v, "topic names use letters, digits, '.', '_' and '-'");
             }
             return v;
+        }
+
+        Duration duration(String key, Duration min, Duration max) {
+            Duration d = duration(key);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw error(key, string(key), "use a duration from " + min.toMillis() + "ms to " + max.toSeconds() + "s");
+            }
+            return d;
         }
 
         Duration duration(String key) {

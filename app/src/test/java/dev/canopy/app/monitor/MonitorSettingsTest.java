@@ -133,6 +133,34 @@ class MonitorSettingsTest {
     }
 
     @Test
+    void shouldFailOverFastByDefaultAndLetTheConfigurationOverrideIt(@TempDir Path dir) throws IOException {
+        java.util.Properties p = MonitorSettings.resolve(BOOTSTRAP, Map.of(), null).streamsProperties(null);
+        assertEquals("1", p.get("num.standby.replicas"), "a standby copy of each task's state on another instance");
+        assertEquals("10000", p.get("session.timeout.ms"), "a killed instance is noticed after 10 s, not 45 s");
+        assertEquals("2500", p.get("heartbeat.interval.ms"));
+        assertEquals("true", p.get("enable.transactional.statestores"), "under exactly-once, a crash does not wipe the stores");
+        assertEquals(null, MonitorSettings.resolve(Map.of("canopy.bootstrap.servers", "b:1", "canopy.processing.guarantee", "at_least_once"),
+                Map.of(), null).streamsProperties(null).get("enable.transactional.statestores"));
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "num.standby.replicas=0\nsession.timeout.ms=45000\nheartbeat.interval.ms=3000\nenable.transactional.statestores=false\n");
+        java.util.Properties q = MonitorSettings.resolve(BOOTSTRAP, Map.of(), file).streamsProperties(null);
+        assertEquals("0", q.get("num.standby.replicas"));
+        assertEquals("45000", q.get("session.timeout.ms"));
+        assertEquals("3000", q.get("heartbeat.interval.ms"));
+        assertEquals("false", q.get("enable.transactional.statestores"));
+    }
+
+    @Test
+    void shouldBoundThePeerTimeoutAndNameTheKeyOfABadOne() {
+        assertEquals(Duration.ofSeconds(2), MonitorSettings.resolve(BOOTSTRAP, Map.of(), null).peerTimeout());
+        assertEquals(Duration.ofMillis(500), MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_PEER_TIMEOUT", "500ms"), null).peerTimeout());
+        for (String bad : new String[] {"0s", "10ms", "2h", "soon", "-1s"}) {
+            UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_PEER_TIMEOUT", bad), null), bad);
+            assertTrue(e.getMessage().contains("canopy.peer.timeout") && e.getMessage().contains("CANOPY_PEER_TIMEOUT"), e.getMessage());
+        }
+    }
+
+    @Test
     void shouldRequireBootstrapServers() {
         UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(Map.of(), Map.of(), null));
         assertTrue(e.getMessage().contains("--bootstrap-servers"), e.getMessage());

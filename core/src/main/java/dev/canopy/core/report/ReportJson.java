@@ -29,6 +29,14 @@ public final class ReportJson {
         void write(GroupMetrics group, JsonGenerator g) throws IOException;
     }
 
+    /** Writes extra top-level fields after the report's own (e.g. which instances a merged report lacks). */
+    @FunctionalInterface
+    public interface ReportExtension {
+        ReportExtension NONE = g -> { };
+
+        void write(JsonGenerator g) throws IOException;
+    }
+
     private ReportJson() {
     }
 
@@ -51,14 +59,22 @@ public final class ReportJson {
     }
 
     public static void write(Report report, OutputStream out, GroupExtension extension) {
+        write(report, out, extension, ReportExtension.NONE);
+    }
+
+    public static void write(Report report, OutputStream out, GroupExtension extension, ReportExtension top) {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            write(report, g, extension);
+            write(report, g, extension, top);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     private static void write(Report report, JsonGenerator g, GroupExtension extension) throws IOException {
+        write(report, g, extension, ReportExtension.NONE);
+    }
+
+    private static void write(Report report, JsonGenerator g, GroupExtension extension, ReportExtension top) throws IOException {
         g.setPrettyPrinter(new DefaultPrettyPrinter());
         g.writeStartObject();
         g.writeNumberField("rejected", report.rejected());
@@ -76,6 +92,7 @@ public final class ReportJson {
             g.writeEndObject();
         }
         g.writeEndArray();
+        top.write(g);
         g.writeEndObject();
         g.writeRaw('\n');
     }
