@@ -205,7 +205,10 @@ async function refreshCompare(force) {
     const r = await getJson('api/v1/compare?' + q);
     state.compareKey = key;
     renderComparison(r);
-    status.textContent = r.mode + ' bootstrap, ' + (r.paired ? 'paired' : 'unpaired') + ', ' + r.replicates + ' replicates · ' + time(Date.now());
+    const how = r.decision
+      ? r.decision.interval + ' intervals, flags at ' + (100 * r.decision.false_discovery_rate) + '% false discovery rate over ' + r.decision.tested + ' metrics'
+      : r.replicates + ' replicates';
+    status.textContent = 'by ' + r.mode + ', ' + (r.paired ? 'paired' : 'unpaired') + ', ' + how + ' · ' + time(Date.now());
     status.className = 'status';
   } catch (e) {
     status.textContent = e.message;
@@ -250,8 +253,11 @@ async function poll() {
       renderPickers();
       await refreshCompare(false);
     }
-    status.textContent = all.size + ' models, ' + state.releases.length + ' releases · updated ' + time(Date.now());
-    status.className = 'status';
+    const missing = (rel.unreachable || []).concat(sh.unreachable || []).map(u => u.instance);
+    status.textContent = all.size + ' models, ' + state.releases.length + ' releases · updated ' + time(Date.now())
+      + (missing.length ? ' · partial: no answer from ' + Array.from(new Set(missing)).join(', ') : '');
+    status.className = missing.length ? 'status error' : 'status';
+    status.dataset.partial = String(missing.length > 0);
     document.body.dataset.model = state.model || '';
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   } catch (e) {

@@ -214,6 +214,7 @@ public final class WebPage {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            MonitorApp.writeMissing(overview.missing(), g);
             g.writeEndObject();
         }
         out.write('\n');

@@ -351,8 +351,11 @@ public final class MonitorApp implements AutoCloseable {
         return out.toByteArray();
     }
 
-    /** The merged state of every instance, with each release's deployment time and baseline (the web page's overview). */
-    public record Overview(StoreReports.Partial state, Map<GroupKey, ReleaseLineage.Release> lineage) {
+    /**
+     * The merged state of every instance, with each release's deployment time and baseline (the web page's
+     * overview), and the instances that gave no part in time (empty when the overview is complete).
+     */
+    public record Overview(StoreReports.Partial state, Map<GroupKey, ReleaseLineage.Release> lineage, List<PeerClient.Missing> missing) {
     }
 
     /**
@@ -362,8 +365,8 @@ public final class MonitorApp implements AutoCloseable {
      * @throws IOException when another instance cannot be reached
      */
     public Overview overview() throws IOException, InterruptedException {
-        StoreReports.Partial all = merged();
-        return new Overview(all, lineage(all.groups()));
+        Merged all = merged();
+        return new Overview(all.state(), lineage(all.state().groups()), all.missing());
     }
 
     /** Each release's baseline and deployment time, by the detector's rule (announcements first). */

@@ -55,6 +55,7 @@ class WebPageTest {
     private final Map<GroupKey, GroupAccumulator> groups = new HashMap<>();
     private final Map<GroupKey, List<WindowValue>> windows = new HashMap<>();
     private final List<String> fetched = new ArrayList<>();
+    private final List<dev.canopy.app.monitor.PeerClient.Missing> missing = new ArrayList<>();
     private HttpServer server;
     private String base;
 
@@ -68,7 +69,7 @@ class WebPageTest {
         WebPage page = new WebPage(new WebPage.Source() {
             @Override
             public MonitorApp.Overview overview() {
-                return new MonitorApp.Overview(new StoreReports.Partial(groups, new java.util.TreeMap<>(), new HashMap<>()), lineage());
+                return new MonitorApp.Overview(new StoreReports.Partial(groups, new java.util.TreeMap<>(), new HashMap<>()), lineage(), missing);
             }
 
             @Override
@@ -229,6 +230,17 @@ class WebPageTest {
             assertFalse(r.has("diversity_entropy_rate_pearson"), "no semantic column when it is off");
         }
         assertTrue(releases.get(0).get("pearson").asDouble() < 0 && releases.get(1).get("pearson").asDouble() > 0);
+    }
+
+    @Test
+    void shouldSayWhichInstanceIsMissingWhenAnotherInstanceGaveNoPartInTime() throws Exception {
+        assertFalse(ok("/api/v1/releases").has("partial"), "a complete list has no partial fields");
+        missing.add(new dev.canopy.app.monitor.PeerClient.Missing("10.0.0.2:9400", "timeout", List.of("2_1")));
+        JsonNode releases = ok("/api/v1/releases");
+        assertTrue(releases.get("partial").asBoolean());
+        assertEquals("10.0.0.2:9400", releases.get("unreachable").get(0).get("instance").asText());
+        assertEquals("2_1", releases.get("unreachable").get(0).get("partitions").get(0).asText());
+        assertEquals(4, releases.get("releases").size(), "the releases this instance could gather are still listed");
     }
 
     @Test
