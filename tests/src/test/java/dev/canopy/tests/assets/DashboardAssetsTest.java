@@ -599,7 +599,11 @@ class DashboardAssetsTest {
         String text = String.join("\n", lines);
         assertTrue(text.contains("mvn -q -B -DskipTests package -pl app -am"), "builds the app module and what it needs");
         assertTrue(text.contains("/app/target/canopy.jar /opt/canopy/canopy.jar"), "copies the shaded jar");
-        assertTrue(text.contains("ENTRYPOINT [\"java\", \"-jar\", \"/opt/canopy/canopy.jar\"]"), "entrypoint");
+        String entrypoint = lines.stream().map(String::trim).filter(l -> l.startsWith("ENTRYPOINT ")).reduce((a, b) -> b).orElse("");
+        // exec form through sh, so that CANOPY_JAVA_OPTS (the heap) reaches the JVM; exec makes java PID 1, which gets the stop signal
+        assertTrue(entrypoint.startsWith("ENTRYPOINT [\"sh\", \"-c\", \"exec java ") && entrypoint.contains("$CANOPY_JAVA_OPTS -jar /opt/canopy/canopy.jar \\\"$@\\\"")
+                && entrypoint.contains("-XX:+ExitOnOutOfMemoryError"), "entrypoint: " + entrypoint);
+        assertTrue(lines.stream().map(String::trim).anyMatch(l -> l.matches("ENV CANOPY_JAVA_OPTS=.*-Xmx\\d+[mg].*")), "a bounded heap by default");
         String user = lines.stream().map(String::trim).filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElse("USER root");
         assertFalse(user.equals("USER root") || user.equals("USER 0"), "runs as non-root: " + user);
         List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore"));
