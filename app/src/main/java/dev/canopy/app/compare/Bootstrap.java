@@ -214,7 +214,12 @@ final class Bootstrap {
         };
     }
 
-    private static Resampler paired(PromptRows b, PromptRows c) {
+    /**
+     * Every prompt id of either release as a pair (baseline row, candidate row), -1 where a release lacks
+     * it: the baseline's prompts in order, then the candidate's own. The unit that paired designs resample
+     * or leave out.
+     */
+    static int[][] pairedRows(PromptRows b, PromptRows c) {
         List<int[]> union = new ArrayList<>();
         for (int i = 0; i < b.size(); i++) {
             union.add(new int[] {i, c.indexOf(b.id(i))});
@@ -224,7 +229,11 @@ final class Bootstrap {
                 union.add(new int[] {-1, j});
             }
         }
-        int[][] rows = union.toArray(new int[0][]);
+        return union.toArray(new int[0][]);
+    }
+
+    private static Resampler paired(PromptRows b, PromptRows c) {
+        int[][] rows = pairedRows(b, c);
         return (rng, out) -> {
             int[] bRows = new int[rows.length];
             int[] cRows = new int[rows.length];

@@ -1,7 +1,5 @@
 package dev.canopy.app.compare;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -78,16 +76,7 @@ final class Jackknife {
     }
 
     private static Estimate paired(Bootstrap.PromptRows b, Bootstrap.PromptRows c, int metrics) {
-        List<int[]> union = new ArrayList<>();
-        for (int i = 0; i < b.size(); i++) {
-            union.add(new int[] {i, c.indexOf(b.id(i))});
-        }
-        for (int j = 0; j < c.size(); j++) {
-            if (b.indexOf(c.id(j)) < 0) {
-                union.add(new int[] {-1, j});
-            }
-        }
-        int[][] units = union.toArray(new int[0][]);
+        int[][] units = Bootstrap.pairedRows(b, c);
         int[][] groups = group(units.length);
         double[][] leftOut = new double[groups.length][];
         IntStream.range(0, groups.length).parallel().forEach(g -> {

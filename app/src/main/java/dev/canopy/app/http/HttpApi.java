@@ -265,7 +265,8 @@ public final class HttpApi {
         return out;
     }
 
-    private static void error(HttpExchange ex, int status, String message) throws IOException {
+    /** A JSON error body, {@code {"error": message}}; also the page's ({@link WebPage}). */
+    static void error(HttpExchange ex, int status, String message) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -276,7 +277,8 @@ public final class HttpApi {
         respond(ex, status, "application/json", out.toByteArray());
     }
 
-    private static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    /** Writes {@code body} (nothing for HEAD); JSON types get {@code charset=utf-8}. */
+    static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type + (type.startsWith("application/json") ? "; charset=utf-8" : ""));
         boolean head = ex.getRequestMethod().equals("HEAD");
         ex.sendResponseHeaders(status, head ? -1 : body.length);

@@ -21,7 +21,6 @@ import org.apache.kafka.streams.state.HostInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -157,13 +156,13 @@ public final class WebPage {
         String path = ex.getRequestURI().getPath();
         Asset asset = ASSETS.get(path);
         if (asset == null) {
-            error(ex, 404, "not found: the page is at /; the API at /api/v1/report, /api/v1/windows, /api/v1/shifts, /api/v1/releases,"
+            HttpApi.error(ex, 404, "not found: the page is at /; the API at /api/v1/report, /api/v1/windows, /api/v1/shifts, /api/v1/releases,"
                     + " /api/v1/series, /api/v1/compare, /metrics, /healthz, /readyz");
             return;
         }
         byte[] body = loaded.computeIfAbsent(asset.resource(), WebPage::resource);
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        respond(ex, 200, asset.type(), body);
+        HttpApi.respond(ex, 200, asset.type(), body);
     }
 
     private static byte[] resource(String name) {
@@ -179,7 +178,7 @@ public final class WebPage {
 
     /** {@code GET /api/v1/releases}. */
     void releases(HttpExchange ex) throws IOException, InterruptedException {
-        respond(ex, 200, "application/json; charset=utf-8", releasesJson(source.overview(), source.semantic()));
+        HttpApi.respond(ex, 200, "application/json", releasesJson(source.overview(), source.semantic()));
     }
 
     static byte[] releasesJson(MonitorApp.Overview overview, boolean semantic) throws IOException {
@@ -264,7 +263,7 @@ public final class WebPage {
             g.writeEndObject();
         }
         out.write('\n');
-        respond(ex, 200, "application/json; charset=utf-8", out.toByteArray());
+        HttpApi.respond(ex, 200, "application/json", out.toByteArray());
     }
 
     /** One rolling window as the charts draw it. */
@@ -330,7 +329,7 @@ public final class WebPage {
         String candidate = q.get("candidate");
         for (String v : new String[] {baseline, candidate}) {
             if (v != null && (v.isEmpty() || v.length() > MAX_NAME)) {
-                error(ex, 400, "baseline and candidate must be release names of 1 to " + MAX_NAME + " characters");
+                HttpApi.error(ex, 400, "baseline and candidate must be release names of 1 to " + MAX_NAME + " characters");
                 return;
             }
         }
@@ -347,14 +346,14 @@ public final class WebPage {
             ReleaseLineage.Release r = overview.lineage().get(new GroupKey(model, candidate));
             baseline = r == null ? "" : r.baseline();
             if (baseline.isEmpty()) {
-                error(ex, 404, model + "@" + candidate + " has no baseline yet: a comparison needs two releases of the model");
+                HttpApi.error(ex, 404, model + "@" + candidate + " has no baseline yet: a comparison needs two releases of the model");
                 return;
             }
         }
         List<String> names = releases.stream().map(GroupKey::release).toList();
         for (String r : new String[] {baseline, candidate}) {
             if (!names.contains(r)) {
-                error(ex, 404, "the monitors hold no release '" + r + "' of " + model + "; its releases: " + String.join(", ", names));
+                HttpApi.error(ex, 404, "the monitors hold no release '" + r + "' of " + model + "; its releases: " + String.join(", ", names));
                 return;
             }
         }
@@ -368,12 +367,12 @@ public final class WebPage {
             cached = comparisons.get(cacheKey);
         }
         if (cached != null) {
-            respond(ex, 200, "application/json; charset=utf-8", cached);
+            HttpApi.respond(ex, 200, "application/json", cached);
             return;
         }
         if (!comparing.tryAcquire()) {
             ex.getResponseHeaders().set("Retry-After", "2");
-            error(ex, 503, "another comparison is running; retry shortly");
+            HttpApi.error(ex, 503, "another comparison is running; retry shortly");
             return;
         }
         try {
@@ -382,9 +381,9 @@ public final class WebPage {
             synchronized (comparisons) {
                 comparisons.put(cacheKey, body);
             }
-            respond(ex, 200, "application/json; charset=utf-8", body);
+            HttpApi.respond(ex, 200, "application/json", body);
         } catch (UserError e) {
-            error(ex, 409, e.getMessage());
+            HttpApi.error(ex, 409, e.getMessage());
         } finally {
             comparing.release();
         }
@@ -420,7 +419,7 @@ public final class WebPage {
     private static String name(HttpExchange ex, String key) throws IOException {
         String v = HttpApi.query(ex.getRequestURI().getRawQuery()).get(key);
         if (v == null || v.isEmpty() || v.length() > MAX_NAME) {
-            error(ex, 400, "give " + key + " (1 to " + MAX_NAME + " characters): " + ex.getRequestURI().getPath() + "?" + key + "=NAME");
+            HttpApi.error(ex, 400, "give " + key + " (1 to " + MAX_NAME + " characters): " + ex.getRequestURI().getPath() + "?" + key + "=NAME");
             return null;
         }
         return v;
@@ -430,33 +429,11 @@ public final class WebPage {
         TreeSet<String> models = new TreeSet<>();
         overview.state().groups().keySet().forEach(k -> models.add(k.model()));
         List<String> listed = models.stream().limit(LISTED).toList();
-        error(ex, 404, "the monitors hold no model '" + model + "'; models: " + (models.isEmpty() ? "none yet"
+        HttpApi.error(ex, 404, "the monitors hold no model '" + model + "'; models: " + (models.isEmpty() ? "none yet"
                 : String.join(", ", listed) + (models.size() > LISTED ? " and " + (models.size() - LISTED) + " more" : "")));
     }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static void error(HttpExchange ex, int status, String message) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("error", message);
-            g.writeEndObject();
-        }
-        out.write('\n');
-        respond(ex, status, "application/json; charset=utf-8", out.toByteArray());
-    }
-
-    private static void respond(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : body.length);
-        if (!head) {
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(body);
-            }
-        }
     }
 }
