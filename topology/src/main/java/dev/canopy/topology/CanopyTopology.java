@@ -82,9 +82,11 @@ public final class CanopyTopology {
                         .withLoggingDisabled(),
                 topics.releases(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("releases-source"), ReleasesUpdater::new);
 
+        ValidateProcessor.Text text = ValidateProcessor.Text.keepIf(semantic.enabled());
         Map<String, KStream<byte[], Routed>> routes = builder
                 .stream(topics.tokens(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-source"))
-                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer, true, semantic.enabled()), Named.as("validate"))
+                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer,
+                        ValidateProcessor.Input.FIRST_READ, text), Named.as("validate"))
                 .split(Named.as("route-"))
                 .branch((key, routed) -> routed.rejected(), Branched.as("rejected"))
                 .branch((key, routed) -> routed.needsRekey(key), Branched.as("rekey"))
@@ -94,7 +96,8 @@ public final class CanopyTopology {
                 .selectKey((key, routed) -> routed.rolloutKey(), Named.as("key-by-rollout"))
                 .mapValues(Routed::raw, Named.as("rekey-original-bytes"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-by-rollout"))
-                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer, false, semantic.enabled()), Named.as("validate-rekeyed"));
+                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer,
+                        ValidateProcessor.Input.REKEYED, text), Named.as("validate-rekeyed"));
 
         int textChars = semantic.enabled() ? semantic.maxChars() : 0;
         String[] assemblyStores = semantic.enabled() ? new String[] {StoreNames.IN_FLIGHT, StoreNames.TEXTS_IN_FLIGHT} : new String[] {StoreNames.IN_FLIGHT};
