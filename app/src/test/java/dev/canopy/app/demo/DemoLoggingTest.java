@@ -6,8 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,26 +22,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DemoLoggingTest {
 
     private static final AtomicInteger FRESH = new AtomicInteger();
-    private final Map<String, String> saved = new HashMap<>();
+    /** The system properties before the test, put back after it: the test changes JVM-wide ones. */
+    private final Properties saved = (Properties) System.getProperties().clone();
 
     @BeforeEach
     void clear() {
         for (String logger : DemoLogging.QUIETED) {
-            String key = DemoLogging.LEVEL_KEY + logger;
-            saved.put(key, System.getProperty(key));
-            System.clearProperty(key);
+            System.clearProperty(DemoLogging.LEVEL_KEY + logger);
         }
     }
 
     @AfterEach
     void restore() {
-        saved.forEach((key, value) -> {
-            if (value == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, value);
-            }
-        });
+        System.setProperties(saved);
     }
 
     private static Logger fresh(String parent) {

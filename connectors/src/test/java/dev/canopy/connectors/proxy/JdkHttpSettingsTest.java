@@ -7,8 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,25 +15,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** The proxy's JVM-wide HTTP settings are applied when a proxy starts, not when its class loads. */
 class JdkHttpSettingsTest {
 
-    private final Map<String, String> saved = new HashMap<>();
+    /** The system properties before the test, put back after it: the test changes JVM-wide ones. */
+    private final Properties saved = (Properties) System.getProperties().clone();
 
     @BeforeEach
     void clear() {
         for (String key : LogprobProxy.JDK_HTTP_SETTINGS.keySet()) {
-            saved.put(key, System.getProperty(key));
             System.clearProperty(key);
         }
     }
 
     @AfterEach
     void restore() {
-        saved.forEach((key, value) -> {
-            if (value == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, value);
-            }
-        });
+        System.setProperties(saved);
     }
 
     @Test
