@@ -1,6 +1,7 @@
 package dev.canopy.app;
 
 import dev.canopy.app.demo.ConsoleView;
+import dev.canopy.app.demo.DemoLogging;
 import dev.canopy.app.demo.FleetDriver;
 import dev.canopy.app.monitor.Durations;
 import dev.canopy.app.monitor.MonitorApp;
@@ -62,6 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DemoLogging.quietExpectedKafkaWarnings();
         if (httpPort < 0 || httpPort > 65535) {
             throw new UserError("--http-port must be between 0 and 65535, got " + httpPort);
         }

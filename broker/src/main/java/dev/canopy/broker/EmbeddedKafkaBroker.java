@@ -72,10 +72,8 @@ import org.slf4j.LoggerFactory;
  * {@code describeCluster} request. {@link #close()} performs a shutdown and waits for it to finish,
  * which releases the ports; it is idempotent. Instances are thread-safe.
  *
- * <p><b>Footprint</b> (measured on a 2-core machine): a cold start takes about 2&ndash;2.5&nbsp;s
- * (about 0.4&nbsp;s for a second start in the same JVM), close about 0.3&nbsp;s; a running broker
- * uses about 35&nbsp;MB of heap and some 60 threads. It starts with {@code -Xmx40m} but not with
- * {@code -Xmx32m}; the caller's own heap needs come on top.
+ * <p><b>Footprint.</b> Start and close take seconds, and a running broker needs a few tens of MB of
+ * heap and some 60 threads on top of the caller's own (figures: BENCHMARKS.md, "Embedded broker").
  *
  * <p><b>Logging.</b> Kafka logs through SLF4J and is verbose at INFO level. This class does not
  * configure logging; the application (or test set-up) chooses the binding and levels.

@@ -11,8 +11,8 @@ import java.util.List;
  * The quantized all-MiniLM-L6-v2 sentence-embedding model (384 dimensions), run in the JVM with ONNX
  * Runtime from the model file packaged in its Maven artifact: no download, no network at run time.
  * Inputs beyond 128 word pieces (the max_length of the tokenizer shipped with the model) are truncated.
- * Loading takes about half a second; one embedding about 2-10 ms, during which ONNX Runtime keeps every
- * core busy (see BENCHMARKS.md).
+ * ONNX Runtime keeps every core busy while it embeds; load time and latency per call are in
+ * BENCHMARKS.md, "Semantic diversity".
  */
 public final class MiniLmEmbedder implements Embedder {
 

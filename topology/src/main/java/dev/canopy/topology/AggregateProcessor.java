@@ -29,12 +29,12 @@ import java.util.Set;
 
 /**
  * Aggregates completed rollouts per model and release: the cumulative {@link GroupAccumulator} in
- * {@link Stores#GROUPS}, and one accumulator per time slice (width = the window advance) in
- * {@link Stores#SLICES}. A rolling window is the merge of its slices, which is exact because the
+ * {@link StoreNames#GROUPS}, and one accumulator per time slice (width = the window advance) in
+ * {@link StoreNames#SLICES}. A rolling window is the merge of its slices, which is exact because the
  * accumulators are mergeable; so each rollout updates two accumulators however many windows overlap.
  *
  * <p>Cost: an accumulator can hold thousands of (N, r) pairs, so it is not re-serialized per rollout.
- * The live accumulators are kept as objects; each rollout is written, small, to {@link Stores#PENDING}
+ * The live accumulators are kept as objects; each rollout is written, small, to {@link StoreNames#PENDING}
  * under an increasing sequence number, and every few seconds the changed accumulators are written
  * with the sequence they include and the folded pending rollouts deleted. All of it goes through
  * changelogged stores in the same transactions, so a crash loses nothing and counts nothing twice:
@@ -43,7 +43,7 @@ import java.util.Set;
  *
  * <p>A punctuator emits to the metrics topic: the cumulative metrics of every group that changed, the
  * provisional newest window, and each window that closed (its end is more than the grace period
- * behind the newest completion time). Closed windows are kept in {@link Stores#WINDOWS} for the API.
+ * behind the newest completion time). Closed windows are kept in {@link StoreNames#WINDOWS} for the API.
  * Time is rollout completion time (event time), tracked per task as the largest seen.
  */
 final class AggregateProcessor implements Processor<String, CompletedRollout, String, byte[]> {
@@ -78,10 +78,10 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.groups = context.getStateStore(Stores.GROUPS);
-        this.pending = context.getStateStore(Stores.PENDING);
-        this.slices = context.getStateStore(Stores.SLICES);
-        this.windows = context.getStateStore(Stores.WINDOWS);
+        this.groups = context.getStateStore(StoreNames.GROUPS);
+        this.pending = context.getStateStore(StoreNames.PENDING);
+        this.slices = context.getStateStore(StoreNames.SLICES);
+        this.windows = context.getStateStore(StoreNames.WINDOWS);
         Map<String, Long> foldedThrough = new HashMap<>();
         try (KeyValueIterator<String, byte[]> it = groups.all()) {
             while (it.hasNext()) {

@@ -21,11 +21,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Assembles rollouts in the {@link Stores#IN_FLIGHT} store with the core's {@link RolloutAssembler}
+ * Assembles rollouts in the {@link StoreNames#IN_FLIGHT} store with the core's {@link RolloutAssembler}
  * rule, forwarding each completed rollout keyed by its model and release. A wall-clock punctuator
  * expires rollouts idle for longer than the idle timeout and forwards them as abandoned.
  *
- * <p>With semantic diversity on, the text of each in-flight rollout is kept in {@link Stores#TEXTS_IN_FLIGHT}
+ * <p>With semantic diversity on, the text of each in-flight rollout is kept in {@link StoreNames#TEXTS_IN_FLIGHT}
  * (at most {@code maxChars} characters; the first piece of a position wins) and forwarded with the
  * completed rollout; a rollout's text is deleted when it completes or expires. Texts of records that
  * arrive after their rollout completed are ignored like the records.
@@ -83,8 +83,8 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     @Override
     public void init(ProcessorContext<String, Finished> context) {
         this.context = context;
-        this.store = context.getStateStore(Stores.IN_FLIGHT);
-        this.texts = maxChars > 0 ? new InFlightTexts(context.getStateStore(Stores.TEXTS_IN_FLIGHT), maxChars) : null;
+        this.store = context.getStateStore(StoreNames.IN_FLIGHT);
+        this.texts = maxChars > 0 ? new InFlightTexts(context.getStateStore(StoreNames.TEXTS_IN_FLIGHT), maxChars) : null;
         this.states = new RolloutAssembler.StateStore() {
             @Override
             public RolloutState get(String rolloutId) {

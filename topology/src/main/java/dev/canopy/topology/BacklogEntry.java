@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A completed rollout the semantic sample keeps, waiting in {@link Stores#SEMANTIC_BACKLOG} for the
+ * A completed rollout the semantic sample keeps, waiting in {@link StoreNames#SEMANTIC_BACKLOG} for the
  * embedding budget: what its embedding entry needs, and its text.
  *
  * <p>Binary form: group, prompt id and text as length-prefixed UTF-8, then hash, length and rate.

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 import java.util.Map;
 
@@ -62,28 +63,30 @@ public final class CanopyTopology {
         }
         int vocabulary = config.statistics().vocabularySize();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(store(Stores.IN_FLIGHT));
-        builder.addStateStore(store(Stores.GROUPS));
-        builder.addStateStore(store(Stores.PENDING));
-        builder.addStateStore(store(Stores.SLICES));
-        builder.addStateStore(store(Stores.WINDOWS));
-        builder.addStateStore(store(Stores.SHIFT_STATS));
-        builder.addStateStore(store(Stores.SHIFT_RESULTS));
+        builder.addStateStore(store(StoreNames.IN_FLIGHT));
+        builder.addStateStore(store(StoreNames.GROUPS));
+        builder.addStateStore(store(StoreNames.PENDING));
+        builder.addStateStore(store(StoreNames.SLICES));
+        builder.addStateStore(store(StoreNames.WINDOWS));
+        builder.addStateStore(store(StoreNames.SHIFT_STATS));
+        builder.addStateStore(store(StoreNames.SHIFT_RESULTS));
         if (semantic.enabled()) {
-            builder.addStateStore(store(Stores.TEXTS_IN_FLIGHT));
-            builder.addStateStore(store(Stores.SEMANTIC_SAMPLES));
-            builder.addStateStore(store(Stores.SEMANTIC_PROMPTS));
-            builder.addStateStore(store(Stores.SEMANTIC_COUNTS));
-            builder.addStateStore(store(Stores.SEMANTIC_BACKLOG));
+            builder.addStateStore(store(StoreNames.TEXTS_IN_FLIGHT));
+            builder.addStateStore(store(StoreNames.SEMANTIC_SAMPLES));
+            builder.addStateStore(store(StoreNames.SEMANTIC_PROMPTS));
+            builder.addStateStore(store(StoreNames.SEMANTIC_COUNTS));
+            builder.addStateStore(store(StoreNames.SEMANTIC_BACKLOG));
         }
-        builder.addGlobalStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.RELEASES), Serdes.String(), Serdes.ByteArray())
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(StoreNames.RELEASES), Serdes.String(), Serdes.ByteArray())
                         .withLoggingDisabled(),
                 topics.releases(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("releases-source"), ReleasesUpdater::new);
 
+        ValidateProcessor.Text text = ValidateProcessor.Text.keepIf(semantic.enabled());
         Map<String, KStream<byte[], Routed>> routes = builder
                 .stream(topics.tokens(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-source"))
-                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer, true, semantic.enabled()), Named.as("validate"))
+                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer,
+                        ValidateProcessor.Input.FIRST_READ, text), Named.as("validate"))
                 .split(Named.as("route-"))
                 .branch((key, routed) -> routed.rejected(), Branched.as("rejected"))
                 .branch((key, routed) -> routed.needsRekey(key), Branched.as("rekey"))
@@ -93,10 +96,11 @@ public final class CanopyTopology {
                 .selectKey((key, routed) -> routed.rolloutKey(), Named.as("key-by-rollout"))
                 .mapValues(Routed::raw, Named.as("rekey-original-bytes"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("tokens-by-rollout"))
-                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer, false, semantic.enabled()), Named.as("validate-rekeyed"));
+                .processValues(() -> new ValidateProcessor(vocabulary, config.statistics().limits(), observer,
+                        ValidateProcessor.Input.REKEYED, text), Named.as("validate-rekeyed"));
 
         int textChars = semantic.enabled() ? semantic.maxChars() : 0;
-        String[] assemblyStores = semantic.enabled() ? new String[] {Stores.IN_FLIGHT, Stores.TEXTS_IN_FLIGHT} : new String[] {Stores.IN_FLIGHT};
+        String[] assemblyStores = semantic.enabled() ? new String[] {StoreNames.IN_FLIGHT, StoreNames.TEXTS_IN_FLIGHT} : new String[] {StoreNames.IN_FLIGHT};
         Map<String, KStream<String, Finished>> assembly = routes.get("route-keyed")
                 .merge(rekeyed, Named.as("merge-keyed"))
                 .process(() -> new AssembleProcessor(config.idleTimeout(), observer, textChars), Named.as("assemble"), assemblyStores)
@@ -117,7 +121,7 @@ public final class CanopyTopology {
                 .merge(rejectedAtAssembly.mapValues(raw -> dev.canopy.core.events.RejectReason.BEYOND_FINAL.code(), Named.as("assembly-reject-reason")),
                         Named.as("merge-reject-reasons"))
                 .groupBy((key, reason) -> reason, Grouped.with("rejections-by-reason", Serdes.String(), Serdes.String()))
-                .count(Named.as("count-rejections"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(Stores.REJECTIONS)
+                .count(Named.as("count-rejections"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(StoreNames.REJECTIONS)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()));
         KStream<String, CompletedRollout> finished = assembled.mapValues(Finished::rollout, Named.as("without-text"));
 
@@ -128,13 +132,13 @@ public final class CanopyTopology {
 
         finished.repartition(Repartitioned.with(Serdes.String(), RolloutSerde.binary()).withName("rollouts-by-release"))
                 .process(() -> new AggregateProcessor(config, observer), Named.as("aggregate"),
-                        Stores.GROUPS, Stores.PENDING, Stores.SLICES, Stores.WINDOWS)
+                        StoreNames.GROUPS, StoreNames.PENDING, StoreNames.SLICES, StoreNames.WINDOWS)
                 .to(topics.metrics(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-sink"));
 
         Map<String, KStream<String, ShiftProcessor.Output>> shifts = finished
                 .selectKey((group, rollout) -> rollout.model(), Named.as("key-by-model"))
                 .repartition(Repartitioned.with(Serdes.String(), RolloutSerde.binary()).withName("rollouts-by-model"))
-                .process(() -> new ShiftProcessor(config), Named.as("detect-shifts"), Stores.SHIFT_STATS, Stores.SHIFT_RESULTS)
+                .process(() -> new ShiftProcessor(config), Named.as("detect-shifts"), StoreNames.SHIFT_STATS, StoreNames.SHIFT_RESULTS)
                 .split(Named.as("shift-"))
                 .branch((key, out) -> out.release(), Branched.as("release"))
                 .defaultBranch(Branched.as("alert"));
@@ -148,15 +152,15 @@ public final class CanopyTopology {
             assembled.filter((group, f) -> !f.rollout().abandoned(), Named.as("completed-with-text"))
                     .repartition(Repartitioned.with(Serdes.String(), RolloutSerde.withText()).withName("texts-by-release"))
                     .process(() -> new SemanticProcessor(semantic, embedder, budget, observer), Named.as("embed"),
-                            Stores.SEMANTIC_SAMPLES, Stores.SEMANTIC_PROMPTS, Stores.SEMANTIC_COUNTS, Stores.SEMANTIC_BACKLOG)
+                            StoreNames.SEMANTIC_SAMPLES, StoreNames.SEMANTIC_PROMPTS, StoreNames.SEMANTIC_COUNTS, StoreNames.SEMANTIC_BACKLOG)
                     .to(topics.metrics(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("semantic-metrics-sink"));
         }
         return builder.build();
     }
 
     private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
-        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+        return Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of());
     }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The texts of in-flight rollouts in {@link Stores#TEXTS_IN_FLIGHT}, one entry per rollout whose value
+ * The texts of in-flight rollouts in {@link StoreNames#TEXTS_IN_FLIGHT}, one entry per rollout whose value
  * is only ever appended to: the characters kept so far, then (position, length, UTF-8 bytes) per piece
  * in arrival order. A token costs a scan of the piece headers and one array copy; no piece is decoded
  * until the rollout ends (decoding and re-encoding the whole text per token made keeping text the

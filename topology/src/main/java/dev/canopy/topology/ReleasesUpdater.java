@@ -5,14 +5,14 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Keeps the global {@link Stores#RELEASES} store in step with the compacted releases topic. */
+/** Keeps the global {@link StoreNames#RELEASES} store in step with the compacted releases topic. */
 final class ReleasesUpdater implements Processor<String, byte[], Void, Void> {
 
     private KeyValueStore<String, byte[]> store;
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
-        store = context.getStateStore(Stores.RELEASES);
+        store = context.getStateStore(StoreNames.RELEASES);
     }
 
     @Override

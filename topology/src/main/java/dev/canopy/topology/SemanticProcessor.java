@@ -39,7 +39,7 @@ import java.util.TreeMap;
  * rollout with text it decides first, from an in-memory index, whether the bounded sample would keep
  * it (at most {@code perPrompt} rollouts a prompt by rollout-id hash, at most {@code maxPrompts}
  * prompts by prompt-id hash: the same sample as {@code canopy replay --semantic}). A rollout it keeps
- * joins the backlog ({@link Stores#SEMANTIC_BACKLOG}, at most {@code backlog} rollouts) and is embedded
+ * joins the backlog ({@link StoreNames#SEMANTIC_BACKLOG}, at most {@code backlog} rollouts) and is embedded
  * as the instance's {@link EmbeddingBudget} allows, oldest first, on each record and on a punctuator.
  *
  * <p>The sample of a prompt is its embedded rollouts together with its waiting ones, and it is kept
@@ -50,8 +50,8 @@ import java.util.TreeMap;
  * the backlog is empty the numbers are replay's; the budget only delays them. Only a rollout arriving
  * when the backlog is full is dropped (counted as over budget), and only then can they differ.
  *
- * <p>The prompt's sample ({@link Stores#SEMANTIC_SAMPLES}) and its metrics ({@link Stores#SEMANTIC_PROMPTS})
- * are written when they change, the release's counts ({@link Stores#SEMANTIC_COUNTS}) when a rollout
+ * <p>The prompt's sample ({@link StoreNames#SEMANTIC_SAMPLES}) and its metrics ({@link StoreNames#SEMANTIC_PROMPTS})
+ * are written when they change, the release's counts ({@link StoreNames#SEMANTIC_COUNTS}) when a rollout
  * gets its outcome; all are changelogged. A wall-clock punctuator emits the pooled metrics of changed
  * releases to the metrics topic as {@code "kind":"semantic"} records.
  *
@@ -99,10 +99,10 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.samples = context.getStateStore(Stores.SEMANTIC_SAMPLES);
-        this.prompts = context.getStateStore(Stores.SEMANTIC_PROMPTS);
-        this.counts = context.getStateStore(Stores.SEMANTIC_COUNTS);
-        this.backlog = context.getStateStore(Stores.SEMANTIC_BACKLOG);
+        this.samples = context.getStateStore(StoreNames.SEMANTIC_SAMPLES);
+        this.prompts = context.getStateStore(StoreNames.SEMANTIC_PROMPTS);
+        this.counts = context.getStateStore(StoreNames.SEMANTIC_COUNTS);
+        this.backlog = context.getStateStore(StoreNames.SEMANTIC_BACKLOG);
         try (KeyValueIterator<String, byte[]> it = samples.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();

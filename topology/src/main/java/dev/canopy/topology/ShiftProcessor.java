@@ -30,7 +30,7 @@ import java.util.Set;
  * {@link ShiftStats} per release and, every few seconds for models that changed, compares the
  * model's current release with its baseline using {@link ShiftDetector}. A verdict that changes (for
  * example from insufficient data to no evidence, or to a shift) is published to the alerts topic and
- * kept in {@link Stores#SHIFT_RESULTS}; a release seen for the first time without an announcement is
+ * kept in {@link StoreNames#SHIFT_RESULTS}; a release seen for the first time without an announcement is
  * published to the releases topic as inferred.
  *
  * <p>Current release: the one deployed last (its announced {@code deployed_at}, else its first
@@ -62,9 +62,9 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
     @Override
     public void init(ProcessorContext<String, Output> context) {
         this.context = context;
-        this.stats = context.getStateStore(Stores.SHIFT_STATS);
-        this.results = context.getStateStore(Stores.SHIFT_RESULTS);
-        this.releases = context.getStateStore(Stores.RELEASES);
+        this.stats = context.getStateStore(StoreNames.SHIFT_STATS);
+        this.results = context.getStateStore(StoreNames.SHIFT_RESULTS);
+        this.releases = context.getStateStore(StoreNames.RELEASES);
         context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::evaluate);
     }
 

@@ -5,7 +5,7 @@ import dev.canopy.core.stats.GroupAccumulator;
 import java.nio.ByteBuffer;
 
 /**
- * A release's cumulative accumulator as stored in {@link Stores#GROUPS}, with the sequence number of
+ * A release's cumulative accumulator as stored in {@link StoreNames#GROUPS}, with the sequence number of
  * the last pending rollout it includes: pending rollouts with a higher number are not in it yet.
  */
 record StoredGroup(long foldedThrough, GroupAccumulator accumulator) {

@@ -23,33 +23,49 @@ final class ValidateProcessor implements FixedKeyProcessor<byte[], byte[], Route
     static final String SOURCE_PARTITION = "canopy.source.partition";
     static final String SOURCE_OFFSET = "canopy.source.offset";
 
+    /** Where the processor sits: the first read of a record counts it, the read after the rekey does not. */
+    enum Input {
+        /** Records straight from the tokens topic: each one counts as read. */
+        FIRST_READ,
+        /** Records back from the rekey repartition topic: already counted on their first read. */
+        REKEYED
+    }
+
+    /** Whether the parsed event keeps its text pieces (only semantic diversity needs them). */
+    enum Text {
+        KEEP,
+        DROP;
+
+        static Text keepIf(boolean needed) {
+            return needed ? KEEP : DROP;
+        }
+    }
+
     private final int vocabularySize;
+    private final EventParser.Limits limits;
     private final TopologyObserver observer;
-    private final boolean countReads;
+    private final Input input;
+    private final Text text;
     private EventParser parser;
     private FixedKeyProcessorContext<byte[], Routed> context;
 
-    private final boolean keepText;
-
-    private final EventParser.Limits limits;
-
-    ValidateProcessor(int vocabularySize, EventParser.Limits limits, TopologyObserver observer, boolean countReads, boolean keepText) {
-        this.limits = limits;
-        this.keepText = keepText;
+    ValidateProcessor(int vocabularySize, EventParser.Limits limits, TopologyObserver observer, Input input, Text text) {
         this.vocabularySize = vocabularySize;
+        this.limits = limits;
         this.observer = observer;
-        this.countReads = countReads;
+        this.input = input;
+        this.text = text;
     }
 
     @Override
     public void init(FixedKeyProcessorContext<byte[], Routed> context) {
         this.context = context;
-        this.parser = new EventParser(vocabularySize, keepText, limits);
+        this.parser = new EventParser(vocabularySize, text == Text.KEEP, limits);
     }
 
     @Override
     public void process(FixedKeyRecord<byte[], byte[]> record) {
-        if (countReads) {
+        if (input == Input.FIRST_READ) {
             observer.eventRead();
         }
         byte[] value = record.value();

@@ -5,7 +5,7 @@ import dev.canopy.core.stats.GroupAccumulator;
 import java.nio.ByteBuffer;
 
 /**
- * A rolling window as kept in {@link Stores#WINDOWS}: its bounds (epoch ms, end exclusive), whether it
+ * A rolling window as kept in {@link StoreNames#WINDOWS}: its bounds (epoch ms, end exclusive), whether it
  * is closed (final) or still provisional, and the merged accumulator of its rollouts.
  */
 public record WindowValue(long start, long end, boolean closed, GroupAccumulator accumulator) {

@@ -6,6 +6,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,14 +28,14 @@ class AssembleProcessorTest {
 
     @BeforeEach
     void init() {
-        store = memoryStore(Stores.IN_FLIGHT);
-        texts = memoryStore(Stores.TEXTS_IN_FLIGHT);
+        store = memoryStore(StoreNames.IN_FLIGHT);
+        texts = memoryStore(StoreNames.TEXTS_IN_FLIGHT);
         processor.init(context);
     }
 
     private KeyValueStore<String, byte[]> memoryStore(String name) {
-        KeyValueStore<String, byte[]> s = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+        KeyValueStore<String, byte[]> s = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
         s.init(context.getStateStoreContext(), s);
         context.addStateStore(s);
@@ -121,8 +122,8 @@ class AssembleProcessorTest {
             }
         }, 0);
         MockProcessorContext<String, Finished> ctx = new MockProcessorContext<>();
-        KeyValueStore<String, byte[]> s = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
+        KeyValueStore<String, byte[]> s = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
         s.init(ctx.getStateStoreContext(), s);
         ctx.addStateStore(s);
@@ -147,8 +148,8 @@ class AssembleProcessorTest {
     void shouldPaceMassExpiryInBoundedStepsAndStillExpireEveryRollout() {
         MockProcessorContext<String, Finished> ctx = new MockProcessorContext<>();
         AssembleProcessor paced = new AssembleProcessor(Duration.ofMinutes(10), TopologyObserver.NONE, 0, 100);
-        KeyValueStore<String, byte[]> inFlight = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
+        KeyValueStore<String, byte[]> inFlight = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
         inFlight.init(ctx.getStateStoreContext(), inFlight);
         ctx.addStateStore(inFlight);

@@ -79,8 +79,8 @@ class CanopyTopologyTest {
     }
 
     private String streamingReport() {
-        return ReportJson.toJson(StoreReports.read(driver.getKeyValueStore(Stores.GROUPS), driver.getKeyValueStore(Stores.PENDING),
-                driver.getKeyValueStore(Stores.REJECTIONS), config.statistics()).report());
+        return ReportJson.toJson(StoreReports.read(driver.getKeyValueStore(StoreNames.GROUPS), driver.getKeyValueStore(StoreNames.PENDING),
+                driver.getKeyValueStore(StoreNames.REJECTIONS), config.statistics()).report());
     }
 
     private static byte[] rolloutIdOf(byte[] line) {
@@ -113,7 +113,7 @@ class CanopyTopologyTest {
         driver.advanceWallClockTime(config.idleTimeout().plusMinutes(1));
         assertEquals(replay, streamingReport());
         driver.advanceWallClockTime(Duration.ofSeconds(6));
-        assertEquals(0, driver.getKeyValueStore(Stores.PENDING).approximateNumEntries(), "pending rollouts are folded");
+        assertEquals(0, driver.getKeyValueStore(StoreNames.PENDING).approximateNumEntries(), "pending rollouts are folded");
         assertEquals(replay, streamingReport(), "and the report is the same from the folded accumulators");
     }
 
@@ -133,7 +133,7 @@ class CanopyTopologyTest {
         assertEquals("0", new String(h.lastHeader("canopy.source.offset").value(), StandardCharsets.UTF_8));
         assertEquals("not_json", new String(out.get(1).headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8));
         assertNull(out.get(1).key());
-        assertEquals(1L, driver.getKeyValueStore(Stores.REJECTIONS).get("invalid_logprob"));
+        assertEquals(1L, driver.getKeyValueStore(StoreNames.REJECTIONS).get("invalid_logprob"));
     }
 
     @Test
@@ -160,7 +160,7 @@ class CanopyTopologyTest {
         assertTrue(kinds.stream().anyMatch(s -> s.contains("\"closed\":false") && s.contains("\"rollouts\":20")), String.join("\n", kinds));
         // windows whose end is 5 min (grace) behind the newest completion are closed and stored
         assertTrue(kinds.stream().anyMatch(s -> s.contains("\"closed\":true")), "a closed window was emitted");
-        try (var it = driver.<String, byte[]>getKeyValueStore(Stores.WINDOWS).all()) {
+        try (var it = driver.<String, byte[]>getKeyValueStore(StoreNames.WINDOWS).all()) {
             assertTrue(it.hasNext(), "closed windows are kept for the API");
         }
     }
@@ -229,7 +229,7 @@ class CanopyTopologyTest {
         ShiftVerdict last = verdicts.get(verdicts.size() - 1);
         assertEquals("C", last.candidate());
         assertEquals("A", last.baseline(), "the announced baseline, not the previous release B");
-        try (var it = driver.<String, byte[]>getKeyValueStore(Stores.SHIFT_RESULTS).all()) {
+        try (var it = driver.<String, byte[]>getKeyValueStore(StoreNames.SHIFT_RESULTS).all()) {
             while (it.hasNext()) {
                 ShiftVerdict v = ShiftVerdict.parse(it.next().value);
                 assertEquals("C", v.candidate(), "verdicts about B as candidate were retired");
@@ -313,7 +313,7 @@ class CanopyTopologyTest {
             assertEquals("beyond_final", new String(letter.headers().lastHeader("canopy.reason").value(), StandardCharsets.UTF_8));
             assertTrue(new String(letter.headers().lastHeader("canopy.detail").value(), StandardCharsets.UTF_8).contains("position 7"));
         }
-        assertEquals(2L, driver.getKeyValueStore(Stores.REJECTIONS).get("beyond_final"));
+        assertEquals(2L, driver.getKeyValueStore(StoreNames.REJECTIONS).get("beyond_final"));
         Path file = stateDir.resolve("late.jsonl");
         Files.write(file, List.of(new String(done, StandardCharsets.UTF_8), new String(retry, StandardCharsets.UTF_8),
                 new String(late, StandardCharsets.UTF_8), new String(late, StandardCharsets.UTF_8)));

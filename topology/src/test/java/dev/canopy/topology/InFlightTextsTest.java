@@ -5,6 +5,7 @@ import dev.canopy.core.events.TokenRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -30,8 +31,8 @@ class InFlightTextsTest {
     @Test
     void givesTheReplaysTextForAnyArrivalOrderRepeatsAndBudget() {
         MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
-        KeyValueStore<String, byte[]> store = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.TEXTS_IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
+        KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(StoreNames.TEXTS_IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         SplittableRandom rng = new SplittableRandom(5);

@@ -8,6 +8,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -29,8 +30,8 @@ class SemanticProcessorTest {
     private final EmbeddingBudget budget = new EmbeddingBudget(settings.maxRate());
 
     private KeyValueStore<String, byte[]> memoryStore(String name) {
-        KeyValueStore<String, byte[]> s = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+        KeyValueStore<String, byte[]> s = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
         s.init(context.getStateStoreContext(), s);
         context.addStateStore(s);
@@ -62,10 +63,10 @@ class SemanticProcessorTest {
 
     @Test
     void shouldKeepWaitingRolloutsAcrossARestartAndEndWithReplaysSample() {
-        memoryStore(Stores.SEMANTIC_SAMPLES);
-        KeyValueStore<String, byte[]> prompts = memoryStore(Stores.SEMANTIC_PROMPTS);
-        KeyValueStore<String, byte[]> counts = memoryStore(Stores.SEMANTIC_COUNTS);
-        KeyValueStore<String, byte[]> backlog = memoryStore(Stores.SEMANTIC_BACKLOG);
+        memoryStore(StoreNames.SEMANTIC_SAMPLES);
+        KeyValueStore<String, byte[]> prompts = memoryStore(StoreNames.SEMANTIC_PROMPTS);
+        KeyValueStore<String, byte[]> counts = memoryStore(StoreNames.SEMANTIC_COUNTS);
+        KeyValueStore<String, byte[]> backlog = memoryStore(StoreNames.SEMANTIC_BACKLOG);
         List<Finished> all = rollouts(3);
         Collections.shuffle(all, new Random(4));
         context.setCurrentSystemTimeMs(0);

@@ -135,10 +135,10 @@ class SemanticTopologyTest {
     }
 
     private JsonNode streamingSemantic(MonitorConfig config) throws IOException {
-        StoreReports.Partial p = StoreReports.read(driver.getKeyValueStore(Stores.GROUPS), driver.getKeyValueStore(Stores.PENDING),
-                driver.getKeyValueStore(Stores.REJECTIONS), config.statistics());
-        p.semantic().putAll(StoreReports.readSemantic(driver.getKeyValueStore(Stores.SEMANTIC_PROMPTS),
-                driver.getKeyValueStore(Stores.SEMANTIC_COUNTS)));
+        StoreReports.Partial p = StoreReports.read(driver.getKeyValueStore(StoreNames.GROUPS), driver.getKeyValueStore(StoreNames.PENDING),
+                driver.getKeyValueStore(StoreNames.REJECTIONS), config.statistics());
+        p.semantic().putAll(StoreReports.readSemantic(driver.getKeyValueStore(StoreNames.SEMANTIC_PROMPTS),
+                driver.getKeyValueStore(StoreNames.SEMANTIC_COUNTS)));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ReportJson.write(p.report(), out, p.semanticExtension());
         return JSON.readTree(out.toByteArray());
@@ -210,7 +210,7 @@ class SemanticTopologyTest {
                     + c.get("over_budget").asInt(), "every completed rollout is accounted for");
             assertEquals(c.get("embedded").asInt(), s.get("rollouts_embedded").asInt());
         }
-        try (var it = driver.<String, byte[]>getKeyValueStore(Stores.SEMANTIC_SAMPLES).all()) {
+        try (var it = driver.<String, byte[]>getKeyValueStore(StoreNames.SEMANTIC_SAMPLES).all()) {
             int n = 0;
             while (it.hasNext()) {
                 it.next();
@@ -243,7 +243,7 @@ class SemanticTopologyTest {
 
     private int backlogSize() {
         int n = 0;
-        try (var it = driver.<String, byte[]>getKeyValueStore(Stores.SEMANTIC_BACKLOG).all()) {
+        try (var it = driver.<String, byte[]>getKeyValueStore(StoreNames.SEMANTIC_BACKLOG).all()) {
             while (it.hasNext()) {
                 it.next();
                 n++;

@@ -8,7 +8,7 @@ import dev.canopy.semantic.SemanticCodec;
 import dev.canopy.semantic.SemanticCounts;
 import dev.canopy.topology.CanopyTopology;
 import dev.canopy.topology.StoreReports;
-import dev.canopy.topology.Stores;
+import dev.canopy.topology.StoreNames;
 import dev.canopy.topology.TopologyObserver;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -350,8 +350,8 @@ final class KafkaThroughput {
             }, timeout(events), label, SEMANTIC_POLL);
             long end = Math.max(Math.max(read.lastNanos(), measured.lastNanos()), doneAt[0]);
             Span span = new Span(events.records(), events.tokens(), (end - read.firstNanos()) / 1e9, Math.max(0, read.count() - events.records()));
-            ReadOnlyKeyValueStore<String, byte[]> samples = store(streams, Stores.SEMANTIC_SAMPLES);
-            ReadOnlyKeyValueStore<String, byte[]> prompts = store(streams, Stores.SEMANTIC_PROMPTS);
+            ReadOnlyKeyValueStore<String, byte[]> samples = store(streams, StoreNames.SEMANTIC_SAMPLES);
+            ReadOnlyKeyValueStore<String, byte[]> prompts = store(streams, StoreNames.SEMANTIC_PROMPTS);
             long[] sample = sizes(samples, true);
             long[] prompt = sizes(prompts, false);
             double[] seconds;
@@ -374,7 +374,7 @@ final class KafkaThroughput {
         }
         try {
             long n = 0;
-            try (KeyValueIterator<String, byte[]> it = store(streams, Stores.SEMANTIC_BACKLOG).all()) {
+            try (KeyValueIterator<String, byte[]> it = store(streams, StoreNames.SEMANTIC_BACKLOG).all()) {
                 while (it.hasNext()) {
                     it.next();
                     n++;
@@ -393,8 +393,8 @@ final class KafkaThroughput {
         }
         try {
             SemanticCounts sum = SemanticCounts.ZERO;
-            for (SemanticCodec.Result r : StoreReports.readSemantic(store(streams, Stores.SEMANTIC_PROMPTS),
-                    store(streams, Stores.SEMANTIC_COUNTS)).values()) {
+            for (SemanticCodec.Result r : StoreReports.readSemantic(store(streams, StoreNames.SEMANTIC_PROMPTS),
+                    store(streams, StoreNames.SEMANTIC_COUNTS)).values()) {
                 sum = sum.plus(r.counts());
             }
             return sum;

@@ -13,7 +13,7 @@ import dev.canopy.topology.ReleaseLineage;
 import dev.canopy.topology.ReleaseRecord;
 import dev.canopy.topology.ShiftVerdict;
 import dev.canopy.topology.StoreReports;
-import dev.canopy.topology.Stores;
+import dev.canopy.topology.StoreNames;
 import dev.canopy.topology.WindowValue;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -165,10 +165,10 @@ public final class MonitorApp implements AutoCloseable {
 
     /** This instance's own cumulative state (the groups of the partitions it owns). */
     public StoreReports.Partial localPartial() {
-        StoreReports.Partial p = StoreReports.read(this.<byte[]>store(Stores.GROUPS), this.<byte[]>store(Stores.PENDING),
-                this.<Long>store(Stores.REJECTIONS), settings.monitor().statistics());
+        StoreReports.Partial p = StoreReports.read(this.<byte[]>store(StoreNames.GROUPS), this.<byte[]>store(StoreNames.PENDING),
+                this.<Long>store(StoreNames.REJECTIONS), settings.monitor().statistics());
         if (settings.monitor().semantic().enabled()) {
-            p.semantic().putAll(StoreReports.readSemantic(this.<byte[]>store(Stores.SEMANTIC_PROMPTS), this.<byte[]>store(Stores.SEMANTIC_COUNTS)));
+            p.semantic().putAll(StoreReports.readSemantic(this.<byte[]>store(StoreNames.SEMANTIC_PROMPTS), this.<byte[]>store(StoreNames.SEMANTIC_COUNTS)));
         }
         return p;
     }
@@ -254,12 +254,12 @@ public final class MonitorApp implements AutoCloseable {
 
     /** The windows of one release, from whichever instance owns it; null when this instance owns it not and none does. */
     public Optional<List<WindowValue>> localWindows(GroupKey key) {
-        return Optional.of(StoreReports.windows(this.<byte[]>store(Stores.WINDOWS), key));
+        return Optional.of(StoreReports.windows(this.<byte[]>store(StoreNames.WINDOWS), key));
     }
 
     /** Where a release's windows live, or empty when this instance owns them. */
     public Optional<HostInfo> windowsOwner(GroupKey key) {
-        KeyQueryMetadata meta = streams.queryMetadataForKey(Stores.WINDOWS, StoreReports.groupKey(key), Serdes.String().serializer());
+        KeyQueryMetadata meta = streams.queryMetadataForKey(StoreNames.WINDOWS, StoreReports.groupKey(key), Serdes.String().serializer());
         if (meta == null || meta.activeHost() == null || meta.activeHost().equals(self) || meta.activeHost().port() < 0) {
             return Optional.empty();
         }
@@ -287,7 +287,7 @@ public final class MonitorApp implements AutoCloseable {
             return;
         }
         StoreReports.Partial local = localPartial();
-        Map<GroupKey, WindowValue> newest = StoreReports.newestWindows(this.<byte[]>store(Stores.WINDOWS));
+        Map<GroupKey, WindowValue> newest = StoreReports.newestWindows(this.<byte[]>store(StoreNames.WINDOWS));
         Map<GroupKey, ReleaseLineage.Release> lineage = lineage(local.groups());
         List<ReleaseSnapshot> releases = new ArrayList<>();
         for (Map.Entry<GroupKey, GroupAccumulator> e : local.groups().entrySet()) {
@@ -305,7 +305,7 @@ public final class MonitorApp implements AutoCloseable {
     /** The shift detector's latest verdicts held by this instance. */
     public List<ShiftVerdict> localShifts() {
         List<ShiftVerdict> out = new ArrayList<>();
-        try (var it = this.<byte[]>store(Stores.SHIFT_RESULTS).all()) {
+        try (var it = this.<byte[]>store(StoreNames.SHIFT_RESULTS).all()) {
             while (it.hasNext()) {
                 ShiftVerdict v = ShiftVerdict.parse(it.next().value);
                 if (v != null) {
@@ -323,7 +323,7 @@ public final class MonitorApp implements AutoCloseable {
     /** Verdicts of every instance, raw JSON objects. */
     public Shifts allShiftsJson() throws IOException, InterruptedException {
         List<byte[]> out = new ArrayList<>();
-        try (var it = this.<byte[]>store(Stores.SHIFT_RESULTS).all()) {
+        try (var it = this.<byte[]>store(StoreNames.SHIFT_RESULTS).all()) {
             while (it.hasNext()) {
                 out.add(it.next().value);
             }
@@ -342,7 +342,7 @@ public final class MonitorApp implements AutoCloseable {
     /** This instance's verdicts as JSON lines (for the other instances). */
     public byte[] localShiftsJsonLines() {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (var it = this.<byte[]>store(Stores.SHIFT_RESULTS).all()) {
+        try (var it = this.<byte[]>store(StoreNames.SHIFT_RESULTS).all()) {
             while (it.hasNext()) {
                 out.writeBytes(it.next().value);
                 out.write('\n');
@@ -373,7 +373,7 @@ public final class MonitorApp implements AutoCloseable {
     Map<GroupKey, ReleaseLineage.Release> lineage(Map<GroupKey, GroupAccumulator> groups) {
         ReadOnlyKeyValueStore<String, byte[]> announced;
         try {
-            announced = this.<byte[]>store(Stores.RELEASES);
+            announced = this.<byte[]>store(StoreNames.RELEASES);
         } catch (InvalidStateStoreException e) {
             announced = null;
         }

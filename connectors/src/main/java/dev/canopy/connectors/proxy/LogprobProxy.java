@@ -48,60 +48,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A reverse proxy in front of an OpenAI-compatible server (vLLM, SGLang, TGI's Messages API, llama.cpp,
- * Ollama's /v1, OpenAI itself) that publishes the logprobs of the responses as contract-v1 token events.
- * This is {@code canopy proxy}; start it with {@link #start(ProxyConfig)} and stop it with
- * {@link #close()}.
- *
- * <p><b>What clients see.</b> Every request is forwarded to {@code upstream + path?query} with its
- * method, headers (except hop-by-hop ones) and body; the response status, headers and body come back
- * as the upstream sent them, streamed chunk by chunk as they arrive (SSE events are not held back).
- * Two exceptions, both on {@code POST .../chat/completions} and {@code POST .../completions} only:
- * <ul>
- *   <li>with {@code topLogprobs} configured, a request that did not ask for logprobs is sent upstream
- *       with {@code "logprobs": true, "top_logprobs": K} (legacy: {@code "logprobs": K}) added, and
- *       every {@code choices[].logprobs} in the response (each SSE chunk, or the whole body) is replaced
- *       by {@code null}, byte-spliced, everything else unchanged: what the server sends with logprobs off.
- *       (The sampled tokens are the same in distribution, not the same tokens: sampling is random.)</li>
- *   <li>instrumented requests are sent with {@code Accept-Encoding: identity} so the proxy can read the
- *       response; the client then gets it uncompressed.</li>
- * </ul>
- * A request that asked for logprobs itself is forwarded byte for byte and its response relayed byte
- * for byte, whatever {@code topLogprobs} says (its own k is used for the events). The proxy's only own
- * responses are {@code 502} (upstream unreachable), {@code 504} (no response headers within
- * {@code upstreamTimeout}), {@code 503} while closing, with an OpenAI-style error body, and its paths
- * {@code metricsPath} (Prometheus text) and {@code /canopy/healthz}. A body the upstream stops sending
- * for {@code upstreamIdleTimeout} is cut: an SSE stream ends with an OpenAI-style error event and the end
- * of the chunked body, a body of announced length is closed short, one not started yet gets {@code 504};
- * the cut rollouts are published without {@code final} (abandoned) and the cut is counted.
- *
- * <p><b>Events.</b> Produced from 200 responses to instrumented requests by {@link OpenAiAdapter} while
- * the bytes pass through, after each piece has been written to the client; published through a
- * {@link TokenEventSink} that must not block (the Kafka publisher buffers in memory up to a bound, then
- * drops and counts). Rollout id = response id (made unique by a {@link RolloutIdGuard}) + ":" + choice
- * index, or a generated base; model from the configured {@link ModelSource}; prompt id = hash of the
- * prompt when {@code hashPromptIds}. Not instrumented (counted by reason in
- * {@code canopy_proxy_uninstrumented_total}): legacy {@code echo} requests, compressed request bodies,
- * bodies that are not JSON, requests without a model label, responses with a {@code Content-Encoding},
- * request or non-streamed response bodies over {@code maxBufferedBodyBytes}, requests that did not ask
- * for logprobs when {@code topLogprobs} is not configured. A bug in an adapter never affects the
- * relayed bytes: it stops that response's events and is logged.
- *
- * <p><b>Privacy.</b> The proxy logs no request or response bodies and no header values; token texts go
- * into events only with {@code includeText}.
- *
- * <p><b>Limits.</b> HTTP/1.1 on both sides, no TLS on the listening side (terminate TLS in front of it),
- * no WebSocket or {@code Upgrade}, no {@code 100-continue} relay beyond what the JDK server does itself.
- * Threads: one per request in flight, at most {@code maxConcurrentRequests}; further requests queue.
- * A request whose upstream connection fails at the network level gets {@code 502}; nothing is retried
- * (a completion request is not idempotent in cost).
- *
- * <p><b>JVM-wide settings.</b> When this class is first used, two system properties are set unless
- * already set: {@code sun.net.httpserver.nodelay=true} (Nagle's algorithm would hold small SSE writes
- * back) and {@code jdk.httpclient.keepalive.timeout=4} (seconds an idle upstream connection is kept; the
- * JDK's default of 1200 s outlives uvicorn's 5 s keep-alive, as used by vLLM and SGLang, and a request
- * sent on a connection the server is closing fails). Both only take effect if no JDK {@code HttpServer}
- * or {@code HttpClient} was used in the JVM before.
+ * A reverse proxy in front of an OpenAI-compatible server that relays every response unchanged (apart
+ * from the logprobs it asked for on the client's behalf, which it removes again) and publishes the
+ * logprobs it reads as contract-v1 token events. This is {@code canopy proxy}; start it with
+ * {@link #start(ProxyConfig)} and stop it with {@link #close()}. What clients see, what is not
+ * instrumented, Kafka outages, limits and metrics: docs/connectors.md, "The proxy".
  */
 public final class LogprobProxy implements AutoCloseable {
 
@@ -115,14 +66,13 @@ public final class LogprobProxy implements AutoCloseable {
     private static final String HEALTH_PATH = "/canopy/healthz";
     private static final int COPY_BUFFER = 16 * 1024;
 
-    static {
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-        if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
-            System.setProperty("jdk.httpclient.keepalive.timeout", "4");
-        }
-    }
+    /** JVM-wide settings the proxy needs, each applied only when not already set (see {@link #tuneJdkHttp()}). */
+    static final Map<String, String> JDK_HTTP_SETTINGS = Map.of(
+            // Nagle's algorithm would hold small SSE writes back.
+            "sun.net.httpserver.nodelay", "true",
+            // Seconds an idle upstream connection is kept: the JDK default (1200 s) outlives uvicorn's 5 s
+            // keep-alive (vLLM, SGLang), and a request sent on a connection the server is closing fails.
+            "jdk.httpclient.keepalive.timeout", "4");
 
     private final ProxyConfig config;
     private final TokenEventSink sink;
@@ -166,7 +116,21 @@ public final class LogprobProxy implements AutoCloseable {
         return new LogprobProxy(config, sink, null, registry);
     }
 
+    /**
+     * Sets {@link #JDK_HTTP_SETTINGS} as system properties where unset. The JDK reads them once, when its
+     * HTTP server and client classes are first used, so this runs before the proxy creates either; it
+     * has no effect on them if the JVM used a JDK {@code HttpServer} or {@code HttpClient} before.
+     */
+    static void tuneJdkHttp() {
+        JDK_HTTP_SETTINGS.forEach((key, value) -> {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, value);
+            }
+        });
+    }
+
     private LogprobProxy(ProxyConfig config, TokenEventSink sink, KafkaEventPublisher publisher, PrometheusRegistry registry) {
+        tuneJdkHttp();
         this.config = config;
         this.sink = sink;
         this.publisher = publisher;

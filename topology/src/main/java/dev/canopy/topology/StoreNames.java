@@ -1,7 +1,7 @@
 package dev.canopy.topology;
 
 /** The topology's state stores, named once. All are persistent and changelogged. */
-public final class Stores {
+public final class StoreNames {
 
     /** rollout_id -> assembly state of an in-flight rollout. */
     public static final String IN_FLIGHT = "canopy-rollouts-in-flight";
@@ -41,6 +41,6 @@ public final class Stores {
     /** reject reason code -> count of records rejected for it. */
     public static final String REJECTIONS = "canopy-rejections";
 
-    private Stores() {
+    private StoreNames() {
     }
 }

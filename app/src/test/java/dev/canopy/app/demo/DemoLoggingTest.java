@@ -1,0 +1,77 @@
+package dev.canopy.app.demo;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The demo's logging leaves Kafka's expected warnings out, and only the demo's: without it (as in
+ * {@code canopy run}) the same loggers warn. Levels are checked on loggers created for each check
+ * (children of the quieted ones, which inherit their level), since slf4j-simple fixes a logger's level
+ * when it is created.
+ */
+class DemoLoggingTest {
+
+    private static final AtomicInteger FRESH = new AtomicInteger();
+    /** The system properties before the test, put back after it: the test changes JVM-wide ones. */
+    private final Properties saved = (Properties) System.getProperties().clone();
+
+    @BeforeEach
+    void clear() {
+        for (String logger : DemoLogging.QUIETED) {
+            System.clearProperty(DemoLogging.LEVEL_KEY + logger);
+        }
+    }
+
+    @AfterEach
+    void restore() {
+        System.setProperties(saved);
+    }
+
+    private static Logger fresh(String parent) {
+        return LoggerFactory.getLogger(parent + ".check" + FRESH.incrementAndGet());
+    }
+
+    @Test
+    void withoutTheDemoSettingKafkasLoggersWarnAsInRun() {
+        for (String logger : DemoLogging.QUIETED) {
+            assertTrue(fresh(logger).isWarnEnabled(), logger);
+        }
+    }
+
+    @Test
+    void theDemoShowsOnlyErrorsOfTheQuietedLoggers() {
+        DemoLogging.quietExpectedKafkaWarnings();
+        for (String logger : DemoLogging.QUIETED) {
+            Logger l = fresh(logger);
+            assertFalse(l.isWarnEnabled(), logger);
+            assertTrue(l.isErrorEnabled(), logger);
+        }
+    }
+
+    @Test
+    void theDemoKeepsCanopysOwnMessagesAndOtherKafkaWarnings() {
+        DemoLogging.quietExpectedKafkaWarnings();
+        assertTrue(fresh("dev.canopy.app.demo").isInfoEnabled());
+        assertTrue(fresh("org.apache.kafka.streams.KafkaStreams").isWarnEnabled());
+        assertTrue(fresh("org.apache.kafka.clients.consumer").isWarnEnabled());
+    }
+
+    @Test
+    void aLevelGivenOnTheCommandLineWins() {
+        String key = DemoLogging.LEVEL_KEY + DemoLogging.QUIETED.get(0);
+        System.setProperty(key, "debug");
+        DemoLogging.quietExpectedKafkaWarnings();
+        assertEquals("debug", System.getProperty(key));
+        assertTrue(fresh(DemoLogging.QUIETED.get(0)).isDebugEnabled());
+    }
+}
