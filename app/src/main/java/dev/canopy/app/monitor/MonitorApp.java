@@ -362,7 +362,11 @@ public final class MonitorApp implements AutoCloseable {
      * @throws IOException when another instance cannot be reached
      */
     public Overview overview() throws IOException, InterruptedException {
-        StoreReports.Partial all = merged();
+        Merged m = merged();
+        if (!m.missing().isEmpty()) {
+            throw new PeerClient.UnavailableException(m.missing().get(0).reason());
+        }
+        StoreReports.Partial all = m.state();
         return new Overview(all, lineage(all.groups()));
     }
 
