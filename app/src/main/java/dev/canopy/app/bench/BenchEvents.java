@@ -81,6 +81,72 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
         return new BenchEvents(name, keys, values, stats.tokens(), stats.rolloutsCompleted(), size[0]);
     }
 
+    /** Rollouts in flight in the production-shape workload, split over its two fleets. */
+    static final int PRODUCTION_CONCURRENCY = 2500;
+
+    /**
+     * The production-shape workload: two fleets interleaved record by record, as one topic would receive
+     * them from different servers. The first (4 deployments) sends top-20 {@code top_logprobs} with the
+     * sampled logprob, the exact entropy, only the logprob, or a per-step mix of the three, one choice per
+     * rollout; the second (4 more deployments) sends top-5 {@code top_logprobs} or only the logprob.
+     * 8 releases of 4 models, 64 prompts each, {@link #PRODUCTION_CONCURRENCY} rollouts in flight.
+     */
+    static BenchEvents production(String name, int chunkSize, long tokens, long seed) {
+        int half = PRODUCTION_CONCURRENCY / 2;
+        SimulatedFleet wide = productionFleet(deployments(seed), chunkSize, seed, half, tokens / 2 + 1, 20, "req-a-",
+                Estimator.TOPK, Estimator.EXACT, Estimator.SURPRISAL, Estimator.MIXED);
+        List<Deployment> narrowDeployments = List.of(
+                new Deployment("sim-tgi-7b", "base-2026-09-30", ModelStyles.base(seed + 4, VOCABULARY)),
+                new Deployment("sim-tgi-7b", "ft-2026-11-25", ModelStyles.tuned(seed + 5, VOCABULARY)),
+                new Deployment("sim-api-mini", "2026-10-01", ModelStyles.base(seed + 6, VOCABULARY)),
+                new Deployment("sim-api-mini", "2026-11-29", ModelStyles.tuned(seed + 7, VOCABULARY)));
+        SimulatedFleet narrow = productionFleet(narrowDeployments, chunkSize, seed + 100, PRODUCTION_CONCURRENCY - half, tokens / 2 + 1, 5,
+                "req-b-", Estimator.TOPK, Estimator.SURPRISAL);
+        SimulatedFleet.Cursor a = wide.cursor();
+        SimulatedFleet.Cursor b = narrow.cursor();
+        int expected = (int) Math.min(Integer.MAX_VALUE - 8, tokens / chunkSize + 16);
+        List<byte[]> keys = new ArrayList<>(expected);
+        List<byte[]> values = new ArrayList<>(expected);
+        long[] size = {0};
+        java.util.function.BiConsumer<byte[], byte[]> sink = (k, v) -> {
+            keys.add(k);
+            values.add(v);
+            size[0] += v.length;
+        };
+        boolean moreA = true;
+        boolean moreB = true;
+        while ((moreA || moreB) && a.stats().tokens() + b.stats().tokens() < tokens) {
+            if (moreA) {
+                moreA = a.next(sink);
+            }
+            if (moreB) {
+                moreB = b.next(sink);
+            }
+        }
+        FleetStats sa = a.stats();
+        FleetStats sb = b.stats();
+        return new BenchEvents(name, keys, values, sa.tokens() + sb.tokens(), sa.rolloutsCompleted() + sb.rolloutsCompleted(), size[0]);
+    }
+
+    private static SimulatedFleet productionFleet(List<Deployment> deployments, int chunkSize, long seed, int concurrency, long tokens,
+                                                  int topK, String prefix, Estimator... estimators) {
+        int prompts = 64;
+        long rolloutsNeeded = tokens / 20 + concurrency + 1;
+        int samples = (int) Math.min(Integer.MAX_VALUE, rolloutsNeeded / ((long) prompts * deployments.size()) + 1);
+        SimulatedFleet.Builder b = SimulatedFleet.builder();
+        for (Deployment d : deployments) {
+            b.stream(d.model(), d.release(), d.languageModel());
+        }
+        return b.seed(seed)
+                .concurrency(concurrency)
+                .estimators(estimators)
+                .topK(topK)
+                .chunkSize(chunkSize)
+                .rolloutIdPrefix(prefix + Long.toHexString(seed) + "-")
+                .promptSet(prompts, samples)
+                .build();
+    }
+
     /**
      * The benchmark fleet; prompt-set mode with enough samples per prompt for {@code tokens} tokens.
      */
