@@ -57,6 +57,13 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Token events per workload: N per-token records, or the same tokens in chunk records (default: ${DEFAULT-VALUE}).")
     long events;
 
+    @Option(names = "--workload", defaultValue = "standard", paramLabel = "standard|production",
+            description = {"standard: one fleet of 4 releases, 1,024 rollouts in flight, the --estimator field.",
+                    "production: the streaming stage only, on traffic shaped like a fleet: 8 releases of 4 models, 64 prompts each,",
+                    "2,500 rollouts in flight, top-20 and top-5 top_logprobs, exact entropies, logprob-only and mixed events;",
+                    "also kcat -C when it is on the PATH (default: ${DEFAULT-VALUE})."})
+    String workload;
+
     @Option(names = "--form", paramLabel = "token|chunk", description = "Only this record form (default: both).")
     String form;
 
@@ -130,8 +137,9 @@ public final class BenchCommand implements Callable<Integer> {
         BenchResults results = new BenchResults();
         boolean token = form == null || form.equals("token");
         boolean chunk = form == null || form.equals("chunk");
-        String tokenName = "token";
-        String chunkName = "chunk" + chunkSize;
+        boolean production = workload.equals("production");
+        String tokenName = production ? "prod-token" : "token";
+        String chunkName = (production ? "prod-chunk" : "chunk") + chunkSize;
         String logprobName = estimator == Estimator.SURPRISAL ? tokenName : "token-logprob";
         Path stateRoot = Files.createTempDirectory("canopy-bench-state");
         try {
@@ -145,10 +153,12 @@ public final class BenchCommand implements Callable<Integer> {
             if (run.contains("replay") || run.contains("streaming")) {
                 err.printf(Locale.ROOT, "canopy bench: generating %,d tokens of simulated events per workload...%n", events);
                 if (token) {
-                    workloads.add(BenchEvents.generate(tokenName, estimator, 1, events, seed));
+                    workloads.add(production ? BenchEvents.production(tokenName, 1, events, seed)
+                            : BenchEvents.generate(tokenName, estimator, 1, events, seed));
                 }
                 if (chunk) {
-                    workloads.add(BenchEvents.generate(chunkName, estimator, chunkSize, events, seed));
+                    workloads.add(production ? BenchEvents.production(chunkName, chunkSize, events, seed)
+                            : BenchEvents.generate(chunkName, estimator, chunkSize, events, seed));
                 }
             }
             if (run.contains("replay")) {
@@ -203,7 +213,11 @@ public final class BenchCommand implements Callable<Integer> {
             deleteQuietly(stateRoot);
         }
         results.machine = machine(load);
-        results.evaluateTargets(tokenName, chunkName, logprobName);
+        if (production) {
+            results.evaluateProductionTargets(tokenName, chunkName);
+        } else {
+            results.evaluateTargets(tokenName, chunkName, logprobName);
+        }
         if (json) {
             results.printJson(System.out);
         } else {
@@ -220,6 +234,9 @@ public final class BenchCommand implements Callable<Integer> {
     private Set<String> validate() {
         if (events < 10_000) {
             throw new UserError("--events must be at least 10000, got " + events);
+        }
+        if (!workload.equals("standard") && !workload.equals("production")) {
+            throw new UserError("--workload must be standard or production, got '" + workload + "'");
         }
         if (form != null && !form.equals("token") && !form.equals("chunk")) {
             throw new UserError("--form must be token or chunk, got '" + form + "'");
@@ -243,6 +260,12 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UserError("--latency-rate must be at least 10 tokens/s and --latency-duration positive");
         }
         Set<String> run = new LinkedHashSet<>(stages == null ? DEFAULT_STAGES : stages);
+        if (workload.equals("production")) {
+            if (stages != null && !run.equals(Set.of("streaming"))) {
+                throw new UserError("--workload production measures the streaming stage only: drop --stages or use --stages streaming");
+            }
+            run = new LinkedHashSet<>(List.of("streaming"));
+        }
         for (String s : run) {
             if (!ALL_STAGES.contains(s)) {
                 throw new UserError("unknown stage '" + s + "' in --stages: use " + String.join(", ", ALL_STAGES));
@@ -286,6 +309,15 @@ public final class BenchCommand implements Callable<Integer> {
         results.stages.add(BenchResults.Stage.of("produce", w.name(), produced));
         err.printf(Locale.ROOT, "canopy bench: %s: raw consumer...%n", w.name());
         results.stages.add(BenchResults.Stage.of("raw consumer", w.name(), kafka.rawConsumer(topic, w)));
+        if (workload.equals("production")) {
+            err.printf(Locale.ROOT, "canopy bench: %s: kcat -C...%n", w.name());
+            KafkaThroughput.Span kcat = kafka.kcat(topic, w);
+            if (kcat == null) {
+                err.printf(Locale.ROOT, "canopy bench: %s: kcat is not on the PATH, skipped%n", w.name());
+            } else {
+                results.stages.add(BenchResults.Stage.of("kcat -C", w.name(), kcat));
+            }
+        }
         err.printf(Locale.ROOT, "canopy bench: %s: pass-through Kafka Streams app...%n", w.name());
         results.stages.add(BenchResults.Stage.of("pass-through", w.name(), kafka.passThrough(settings, w)));
         err.printf(Locale.ROOT, "canopy bench: %s: Canopy topology...%n", w.name());
@@ -311,7 +343,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new BenchResults.Machine(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 os.getName() + " " + os.getVersion() + " " + os.getArch(), load.first, load.mean(), load.max, partitions, threads,
-                estimator.name(), events, pairCapacity);
+                workload.equals("production") ? "production mix" : estimator.name(), events, pairCapacity);
     }
 
     /**

@@ -92,6 +92,30 @@ final class BenchResults {
         }
     }
 
+    /**
+     * The targets of the production-shape workload (issue 13), as ratios within this run: the topology
+     * against the pass-through app on the same records (per-token) or tokens (chunks), and the pass-through
+     * app against the raw read (kcat when it ran, else the Java consumer).
+     */
+    void evaluateProductionTargets(String tokenWorkload, String chunkWorkload) {
+        targets.clear();
+        for (String w : List.of(tokenWorkload, chunkWorkload)) {
+            Stage canopy = stage("canopy", w);
+            Stage pass = stage("pass-through", w);
+            Stage raw = stage("kcat -C", w) != null ? stage("kcat -C", w) : stage("raw consumer", w);
+            if (canopy != null && pass != null) {
+                boolean perToken = w.equals(tokenWorkload);
+                double ratio = perToken ? canopy.recordsPerSecond() / pass.recordsPerSecond() : canopy.tokensPerSecond() / pass.tokensPerSecond();
+                double goal = perToken ? 0.8 : 0.5;
+                targets.add(new Target("Canopy vs pass-through app (" + w + ")", fmt(">= %.2fx", goal), fmt("%.2fx", ratio), ratio >= goal));
+            }
+            if (pass != null && raw != null) {
+                double ratio = pass.recordsPerSecond() / raw.recordsPerSecond();
+                targets.add(new Target("pass-through app vs " + raw.stage() + " (" + w + ")", ">= 0.20x", fmt("%.2fx", ratio), ratio >= 0.2));
+            }
+        }
+    }
+
     void printTable(PrintStream out) {
         Machine m = machine;
         out.printf(Locale.ROOT, "canopy bench: %d cores, max heap %d MiB, %s, %s; load average %.2f at start, %.2f mean, %.2f max%n",
@@ -100,12 +124,12 @@ final class BenchResults {
                 rate(m.tokensPerWorkload()), m.estimator(), m.partitions(), m.streamThreads(), m.pairCapacity());
         if (!stages.isEmpty()) {
             out.println("Streaming throughput (embedded broker, same topic, one stage at a time)");
-            out.printf(Locale.ROOT, "%-14s %-9s %10s %11s %8s %11s %11s %8s%n", "stage", "workload", "records", "tokens", "seconds",
+            out.printf(Locale.ROOT, "%-14s %-12s %10s %11s %8s %11s %11s %8s%n", "stage", "workload", "records", "tokens", "seconds",
                     "records/s", "tokens/s", "vs pass");
             for (Stage s : stages) {
                 Stage pass = stage("pass-through", s.workload());
                 String vs = pass == null ? "" : fmt("%.2fx", s.recordsPerSecond() / pass.recordsPerSecond());
-                out.printf(Locale.ROOT, "%-14s %-9s %,10d %,11d %8.2f %11s %11s %8s%n", s.stage(), s.workload(), s.records(), s.tokens(),
+                out.printf(Locale.ROOT, "%-14s %-12s %,10d %,11d %8.2f %11s %11s %8s%n", s.stage(), s.workload(), s.records(), s.tokens(),
                         s.seconds(), rate(s.recordsPerSecond()), rate(s.tokensPerSecond()), vs);
             }
             out.println();

@@ -226,6 +226,33 @@ final class KafkaThroughput {
         return span(meter, meter, events);
     }
 
+    /**
+     * {@code kcat -C} (librdkafka) reading the topic from the start to its end, read_committed, output
+     * discarded; null when kcat is not on the PATH. The span is the process's whole life, start-up and
+     * metadata included, so it understates the read rate a little on short topics.
+     */
+    Span kcat(String topic, BenchEvents events) throws InterruptedException, java.io.IOException {
+        ProcessBuilder pb = new ProcessBuilder("kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
+                "-X", "isolation.level=read_committed", "-f", "%k\n");
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        long start = System.nanoTime();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        if (!p.waitFor(timeout(events).toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("kcat did not reach the end of " + topic + " within " + timeout(events).toSeconds() + " s");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("kcat exited with " + p.exitValue() + " reading " + topic);
+        }
+        return new Span(events.records(), events.tokens(), (System.nanoTime() - start) / 1e9, 0);
+    }
+
     /** A stateless Kafka Streams application that copies the topic to another, with the monitor's Streams settings. */
     Span passThrough(MonitorSettings settings, BenchEvents events) throws TimeoutException, InterruptedException {
         String in = settings.monitor().topics().tokens();
