@@ -1,7 +1,7 @@
 package dev.canopy.simulator;
 
 /**
- * Which entropy source an {@link EventWriter} puts on each token record (contract v1, METRICS.md "Per step").
+ * Which entropy source an {@link RolloutRecords} puts on each token record (contract v1, METRICS.md "Per step").
  * Every record carries {@code logprob} regardless.
  */
 public enum Estimator {
@@ -16,7 +16,7 @@ public enum Estimator {
     SURPRISAL,
     /**
      * Per step one of {@link #EXACT}, {@link #TOPK}, {@link #SURPRISAL}, chosen by a fixed hash of rollout id
-     * and position (see {@link EventWriter#estimatorAt(Estimator, String, int)}), so a consumer can recompute
+     * and position (see {@link RolloutRecords#estimatorAt(Estimator, String, int)}), so a consumer can recompute
      * which source each step used.
      */
     MIXED

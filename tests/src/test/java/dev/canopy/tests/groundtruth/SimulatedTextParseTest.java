@@ -1,5 +1,7 @@
-package dev.canopy.core.events;
+package dev.canopy.tests.groundtruth;
 
+import dev.canopy.core.events.EventParser;
+import dev.canopy.core.events.ParseResult;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.simulator.Estimator;
 import dev.canopy.simulator.ModelStyles;
