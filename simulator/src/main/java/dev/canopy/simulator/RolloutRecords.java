@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import dev.canopy.core.events.Estimator;
 import dev.canopy.core.events.EventWriter;
 
 /**
@@ -12,7 +13,7 @@ import dev.canopy.core.events.EventWriter;
  *
  * <p>Every record carries {@code model}, {@code release}, {@code rollout_id}, {@code prompt_id} (omitted
  * when null) and, per step, {@code position} and {@code logprob}; then, according to the
- * {@link Estimator}, {@code entropy} (exact step entropy), {@code top_logprobs} (the k largest
+ * {@link EstimatorMode}, {@code entropy} (exact step entropy), {@code top_logprobs} (the k largest
  * log-probabilities of the step, descending, from {@link MarkovLanguageModel#topLogprobs}) or nothing more
  * (surprisal only). The record holding the rollout's last position also gets {@code "final":true} and
  * {@code "finish_reason"}: "stop" when EOS was sampled (the EOS step is that last position), "length" when
@@ -35,27 +36,27 @@ public final class RolloutRecords {
 
     /** Pass as a timestamp to omit the {@code timestamp} field. */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
-    /** The default k for {@link Estimator#TOPK}. */
+    /** The default k for {@link EstimatorMode#TOPK}. */
     public static final int DEFAULT_TOP_K = 20;
     /** Largest k the contract allows. */
     public static final int MAX_TOP_K = 1000;
 
     private static final Estimator[] MIXED_CHOICES = {Estimator.EXACT, Estimator.TOPK, Estimator.SURPRISAL};
 
-    private final Estimator estimator;
+    private final EstimatorMode estimator;
     private final int topK;
     private final boolean text;
 
     /**
      * @param estimator the entropy source to write
-     * @param topK      k for {@link Estimator#TOPK} (and the TOPK steps of {@link Estimator#MIXED}), 1..1000
+     * @param topK      k for {@link EstimatorMode#TOPK} (and the TOPK steps of {@link EstimatorMode#MIXED}), 1..1000
      * @throws IllegalArgumentException if topK is out of range
      */
-    public RolloutRecords(Estimator estimator, int topK) {
+    public RolloutRecords(EstimatorMode estimator, int topK) {
         this(estimator, topK, false);
     }
 
-    private RolloutRecords(Estimator estimator, int topK, boolean text) {
+    private RolloutRecords(EstimatorMode estimator, int topK, boolean text) {
         this.estimator = Objects.requireNonNull(estimator, "estimator");
         if (topK < 1 || topK > MAX_TOP_K) {
             throw new IllegalArgumentException("topK must be in 1.." + MAX_TOP_K + ", got " + topK);
@@ -65,11 +66,11 @@ public final class RolloutRecords {
     }
 
     /** A writer with {@link #DEFAULT_TOP_K}. */
-    public RolloutRecords(Estimator estimator) {
+    public RolloutRecords(EstimatorMode estimator) {
         this(estimator, DEFAULT_TOP_K);
     }
 
-    public Estimator estimator() {
+    public EstimatorMode estimator() {
         return estimator;
     }
 
@@ -88,15 +89,14 @@ public final class RolloutRecords {
     public boolean writesText() {
         return text;
     }
-
     /**
-     * The estimator actually used for one step: {@code mode} itself unless it is {@link Estimator#MIXED},
+     * The estimator actually used for one step: the mode's own unless it is {@link EstimatorMode#MIXED},
      * in which case one of EXACT, TOPK, SURPRISAL picked by a SplitMix64 hash of
      * {@code rolloutId.hashCode()} and {@code position} (stable across runs and JVMs).
      */
-    public static Estimator estimatorAt(Estimator mode, String rolloutId, int position) {
-        if (mode != Estimator.MIXED) {
-            return mode;
+    public static Estimator estimatorAt(EstimatorMode mode, String rolloutId, int position) {
+        if (mode != EstimatorMode.MIXED) {
+            return mode.fixed();
         }
         long z = ((long) rolloutId.hashCode() << 32) ^ (position & 0xFFFFFFFFL);
         z = mix64(z);

@@ -75,7 +75,7 @@ public final class SimulatedFleet {
     private final int samplesPerPrompt;
     private final long rolloutLimit;
     private final int maxTokens;
-    private final Estimator[] estimators;
+    private final EstimatorMode[] estimators;
     private final RolloutRecords[] writers;
     private final int chunkSize;
     private final int shuffleWindow;
@@ -377,7 +377,7 @@ public final class SimulatedFleet {
         private int samplesPerPrompt;
         private long rolloutLimit = Long.MAX_VALUE;
         private int maxTokens = 256;
-        private Estimator[] estimators = {Estimator.EXACT};
+        private EstimatorMode[] estimators = {EstimatorMode.EXACT};
         private int topK = RolloutRecords.DEFAULT_TOP_K;
         private boolean text;
         private int chunkSize = 1;
@@ -442,17 +442,17 @@ public final class SimulatedFleet {
             return this;
         }
 
-        /** One estimator for every rollout (default {@link Estimator#EXACT}). */
-        public Builder estimator(Estimator estimator) {
+        /** One estimator for every rollout (default {@link EstimatorMode#EXACT}). */
+        public Builder estimator(EstimatorMode estimator) {
             return estimators(estimator);
         }
 
         /** Each rollout uses one of these, picked by a hash of its seed (MIXED still varies per step). */
-        public Builder estimators(Estimator... estimators) {
+        public Builder estimators(EstimatorMode... estimators) {
             if (estimators.length == 0) {
                 throw new IllegalArgumentException("at least one estimator");
             }
-            for (Estimator e : estimators) {
+            for (EstimatorMode e : estimators) {
                 Objects.requireNonNull(e, "estimator");
             }
             this.estimators = estimators.clone();

@@ -1,6 +1,6 @@
 package dev.canopy.app.bench;
 
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.FleetStats;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
@@ -47,7 +47,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
      *
      * @param chunkSize 1 for per-token records, more for chunk records
      */
-    static BenchEvents generate(String name, Estimator estimator, int chunkSize, long tokens, long seed) {
+    static BenchEvents generate(String name, EstimatorMode estimator, int chunkSize, long tokens, long seed) {
         SimulatedFleet fleet = fleet(estimator, chunkSize, seed, CONCURRENCY, tokens);
         return collect(name, fleet.cursor(), tokens, (int) Math.min(Integer.MAX_VALUE - 8, tokens / chunkSize + 16));
     }
@@ -57,7 +57,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
      * each, all of them complete; when {@code text}, each token's made-up word is in the records (what
      * semantic diversity embeds). Rollouts come prompt after prompt, as a probe set sends them.
      */
-    static BenchEvents promptSet(String name, Estimator estimator, int chunkSize, long seed, int prompts, int samplesPerPrompt,
+    static BenchEvents promptSet(String name, EstimatorMode estimator, int chunkSize, long seed, int prompts, int samplesPerPrompt,
                                  boolean text) {
         SimulatedFleet fleet = fleetBuilder(estimator, chunkSize, seed, CONCURRENCY)
                 .promptSet(prompts, samplesPerPrompt)
@@ -84,14 +84,14 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
     /**
      * The benchmark fleet; prompt-set mode with enough samples per prompt for {@code tokens} tokens.
      */
-    static SimulatedFleet fleet(Estimator estimator, int chunkSize, long seed, int concurrency, long tokens) {
+    static SimulatedFleet fleet(EstimatorMode estimator, int chunkSize, long seed, int concurrency, long tokens) {
         int prompts = 64;
         long rolloutsNeeded = tokens / 20 + concurrency + 1;
         int samples = (int) Math.min(Integer.MAX_VALUE, rolloutsNeeded / ((long) prompts * deployments(seed).size()) + 1);
         return fleetBuilder(estimator, chunkSize, seed, concurrency).promptSet(prompts, samples).build();
     }
 
-    private static SimulatedFleet.Builder fleetBuilder(Estimator estimator, int chunkSize, long seed, int concurrency) {
+    private static SimulatedFleet.Builder fleetBuilder(EstimatorMode estimator, int chunkSize, long seed, int concurrency) {
         SimulatedFleet.Builder b = SimulatedFleet.builder();
         for (Deployment d : deployments(seed)) {
             b.stream(d.model(), d.release(), d.languageModel());
