@@ -1,6 +1,6 @@
 package dev.canopy.app;
 
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.FleetStats;
 import dev.canopy.simulator.FleetFiles;
 import dev.canopy.simulator.ModelStyles;
@@ -29,7 +29,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--estimator", defaultValue = "MIXED",
             description = "Entropy field of the events: EXACT, TOPK, SURPRISAL or MIXED (default: ${DEFAULT-VALUE}).")
-    Estimator estimator;
+    EstimatorMode estimator;
 
     @Option(names = "--chunk-size", defaultValue = "1", description = "Tokens per record: 1 for the per-token form, more for chunks (default: ${DEFAULT-VALUE}).")
     int chunkSize;

@@ -3,7 +3,7 @@ package dev.canopy.benchmarks;
 import dev.canopy.core.events.EventParser;
 import dev.canopy.core.events.ParseResult;
 import dev.canopy.core.events.TokenRecord;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.ModelStyles;
 import dev.canopy.simulator.SimulatedFleet;
 
@@ -20,18 +20,18 @@ public final class Workloads {
     /** The record shapes measured. */
     public enum Form {
         /** per-token records with only {@code logprob} (surprisal), the cheapest valid record */
-        LOGPROB(Estimator.SURPRISAL, 1),
+        LOGPROB(EstimatorMode.SURPRISAL, 1),
         /** per-token records with {@code top_logprobs} of 20 candidates */
-        TOPK20(Estimator.TOPK, 1),
+        TOPK20(EstimatorMode.TOPK, 1),
         /** per-token records with an exact {@code entropy} */
-        EXACT(Estimator.EXACT, 1),
+        EXACT(EstimatorMode.EXACT, 1),
         /** chunk records of 32 logprob-only tokens */
-        CHUNK32(Estimator.SURPRISAL, 32);
+        CHUNK32(EstimatorMode.SURPRISAL, 32);
 
-        final Estimator estimator;
+        final EstimatorMode estimator;
         final int chunkSize;
 
-        Form(Estimator estimator, int chunkSize) {
+        Form(EstimatorMode estimator, int chunkSize) {
             this.estimator = estimator;
             this.chunkSize = chunkSize;
         }

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  *
  * <h2>What it produces</h2>
  * Records are {@code (key, value)} byte pairs handed to a {@code BiConsumer<byte[], byte[]>}: the value is
- * one JSON record from {@link EventWriter} (per-token, or chunks of {@code chunkSize} positions), the key the
+ * one JSON record from {@link RolloutRecords} (per-token, or chunks of {@code chunkSize} positions), the key the
  * rollout id in UTF-8 (null for a configurable fraction of records). Rollouts are numbered k = 0, 1, ...
  * and assigned to streams round-robin (stream k mod S).
  * <ul>
@@ -75,8 +75,8 @@ public final class SimulatedFleet {
     private final int samplesPerPrompt;
     private final long rolloutLimit;
     private final int maxTokens;
-    private final Estimator[] estimators;
-    private final EventWriter[] writers;
+    private final EstimatorMode[] estimators;
+    private final RolloutRecords[] writers;
     private final int chunkSize;
     private final int shuffleWindow;
     private final double duplicateProbability;
@@ -97,9 +97,9 @@ public final class SimulatedFleet {
         this.rolloutLimit = b.rolloutLimit;
         this.maxTokens = b.maxTokens;
         this.estimators = b.estimators.clone();
-        this.writers = new EventWriter[estimators.length];
+        this.writers = new RolloutRecords[estimators.length];
         for (int i = 0; i < estimators.length; i++) {
-            writers[i] = new EventWriter(estimators[i], b.topK).withText(b.text);
+            writers[i] = new RolloutRecords(estimators[i], b.topK).withText(b.text);
         }
         this.chunkSize = b.chunkSize;
         this.shuffleWindow = b.shuffleWindow;
@@ -200,7 +200,7 @@ public final class SimulatedFleet {
 
     /** Position in the stream: pulls records one at a time (for rate-controlled demos). Not thread-safe. */
     public final class Cursor {
-        private final SplittableRandom sched = new SplittableRandom(EventWriter.mix64(seed ^ 0x5C4EDD1E5L));
+        private final SplittableRandom sched = new SplittableRandom(RolloutRecords.mix64(seed ^ 0x5C4EDD1E5L));
         private final Slot[] active = new Slot[concurrency];
         private int activeCount;
         private long nextRollout;
@@ -276,7 +276,7 @@ public final class SimulatedFleet {
             if (activeCount == 0) {
                 return false;
             }
-            long ts = startTimestampMs == EventWriter.NO_TIMESTAMP ? EventWriter.NO_TIMESTAMP
+            long ts = startTimestampMs == RolloutRecords.NO_TIMESTAMP ? RolloutRecords.NO_TIMESTAMP
                     : startTimestampMs + generated * msPerRecord;
             if (malformedFraction > 0 && generatedMalformed + 1 <= malformedFraction * (generated + 1)) {
                 Malformation m = MALFORMATIONS[(int) (generatedMalformed % MALFORMATIONS.length)];
@@ -326,7 +326,7 @@ public final class SimulatedFleet {
             int s = (int) (k % streams.size());
             long j = k / streams.size();
             Stream st = streams.get(s);
-            long rolloutSeed = EventWriter.mix64(seed * 0x9E3779B97F4A7C15L + EventWriter.mix64(k));
+            long rolloutSeed = RolloutRecords.mix64(seed * 0x9E3779B97F4A7C15L + RolloutRecords.mix64(k));
             SplittableRandom rng = new SplittableRandom(rolloutSeed);
             MarkovLanguageModel lm;
             String promptId;
@@ -343,7 +343,7 @@ public final class SimulatedFleet {
                 rolloutId = idPrefix + "s" + s + "-" + j;
             }
             int e = estimators.length == 1 ? 0
-                    : (int) Long.remainderUnsigned(EventWriter.mix64(rolloutSeed ^ 0xE57L), estimators.length);
+                    : (int) Long.remainderUnsigned(RolloutRecords.mix64(rolloutSeed ^ 0xE57L), estimators.length);
             SimulatedRollout r = new SimulatedRollout(st.model(), st.release(), rolloutId, promptId, lm,
                     lm.sample(rng, maxTokens));
             rolloutsStarted++;
@@ -356,10 +356,10 @@ public final class SimulatedFleet {
 
     private static final class Slot {
         final SimulatedRollout rollout;
-        final EventWriter writer;
+        final RolloutRecords writer;
         int position;
 
-        Slot(SimulatedRollout rollout, EventWriter writer) {
+        Slot(SimulatedRollout rollout, RolloutRecords writer) {
             this.rollout = rollout;
             this.writer = writer;
         }
@@ -377,15 +377,15 @@ public final class SimulatedFleet {
         private int samplesPerPrompt;
         private long rolloutLimit = Long.MAX_VALUE;
         private int maxTokens = 256;
-        private Estimator[] estimators = {Estimator.EXACT};
-        private int topK = EventWriter.DEFAULT_TOP_K;
+        private EstimatorMode[] estimators = {EstimatorMode.EXACT};
+        private int topK = RolloutRecords.DEFAULT_TOP_K;
         private boolean text;
         private int chunkSize = 1;
         private int shuffleWindow;
         private double duplicateProbability;
         private double malformedFraction;
         private double nullKeyFraction;
-        private long startTimestampMs = EventWriter.NO_TIMESTAMP;
+        private long startTimestampMs = RolloutRecords.NO_TIMESTAMP;
         private long msPerRecord;
         private String idPrefix = "";
         private Consumer<SimulatedRollout> listener;
@@ -442,27 +442,27 @@ public final class SimulatedFleet {
             return this;
         }
 
-        /** One estimator for every rollout (default {@link Estimator#EXACT}). */
-        public Builder estimator(Estimator estimator) {
+        /** One estimator for every rollout (default {@link EstimatorMode#EXACT}). */
+        public Builder estimator(EstimatorMode estimator) {
             return estimators(estimator);
         }
 
         /** Each rollout uses one of these, picked by a hash of its seed (MIXED still varies per step). */
-        public Builder estimators(Estimator... estimators) {
+        public Builder estimators(EstimatorMode... estimators) {
             if (estimators.length == 0) {
                 throw new IllegalArgumentException("at least one estimator");
             }
-            for (Estimator e : estimators) {
+            for (EstimatorMode e : estimators) {
                 Objects.requireNonNull(e, "estimator");
             }
             this.estimators = estimators.clone();
             return this;
         }
 
-        /** k for top_logprobs (default {@link EventWriter#DEFAULT_TOP_K}, 1..1000). */
+        /** k for top_logprobs (default {@link RolloutRecords#DEFAULT_TOP_K}, 1..1000). */
         public Builder topK(int topK) {
-            if (topK < 1 || topK > EventWriter.MAX_TOP_K) {
-                throw new IllegalArgumentException("topK must be in 1.." + EventWriter.MAX_TOP_K + ", got " + topK);
+            if (topK < 1 || topK > RolloutRecords.MAX_TOP_K) {
+                throw new IllegalArgumentException("topK must be in 1.." + RolloutRecords.MAX_TOP_K + ", got " + topK);
             }
             this.topK = topK;
             return this;
@@ -516,7 +516,7 @@ public final class SimulatedFleet {
 
         /** Writes timestamps: the i-th generated record gets {@code startMs + i * msPerRecord} (default: none). */
         public Builder timestamps(long startMs, long msPerRecord) {
-            if (startMs == EventWriter.NO_TIMESTAMP || msPerRecord < 0) {
+            if (startMs == RolloutRecords.NO_TIMESTAMP || msPerRecord < 0) {
                 throw new IllegalArgumentException("invalid timestamp settings");
             }
             this.startTimestampMs = startMs;

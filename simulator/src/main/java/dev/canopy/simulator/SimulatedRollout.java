@@ -3,7 +3,7 @@ package dev.canopy.simulator;
 import java.util.Objects;
 
 /**
- * A sampled rollout together with the identity it is published under: the input of {@link EventWriter}
+ * A sampled rollout together with the identity it is published under: the input of {@link RolloutRecords}
  * and what {@link SimulatedFleet} reports to its rollout listener (the ground truth a test can compare
  * the monitor's output against).
  *
@@ -31,7 +31,7 @@ public record SimulatedRollout(String model, String release, String rolloutId, S
     }
 
     /**
-     * The rollout's text as an {@link EventWriter} with text on spells it, step by step: {@link TokenText#of}
+     * The rollout's text as an {@link RolloutRecords} with text on spells it, step by step: {@link TokenText#of}
      * for this rollout's vocabulary.
      */
     public String text() {

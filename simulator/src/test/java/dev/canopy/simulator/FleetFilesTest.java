@@ -21,7 +21,7 @@ class FleetFilesTest {
 
     private static SimulatedFleet fleet() {
         return SimulatedFleet.builder().seed(4).stream("m", "r", ModelStyles.tuned(4, 16))
-                .promptSet(3, 4).shuffleWindow(3).malformedFraction(0.05).estimator(Estimator.MIXED).build();
+                .promptSet(3, 4).shuffleWindow(3).malformedFraction(0.05).estimator(EstimatorMode.MIXED).build();
     }
 
     private static List<String> lines(Path p) throws IOException {

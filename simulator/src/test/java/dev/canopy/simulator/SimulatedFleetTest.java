@@ -43,10 +43,10 @@ class SimulatedFleetTest {
     void sameSeedGivesTheSameRecordsAndAnotherSeedDoesNot() {
         SimulatedFleet a = twoStreams(7).promptSet(4, 5).concurrency(8).shuffleWindow(6)
                 .duplicateProbability(0.05).malformedFraction(0.03).nullKeyFraction(0.1)
-                .estimators(Estimator.EXACT, Estimator.MIXED).timestamps(1_000, 3).build();
+                .estimators(EstimatorMode.EXACT, EstimatorMode.MIXED).timestamps(1_000, 3).build();
         SimulatedFleet b = twoStreams(7).promptSet(4, 5).concurrency(8).shuffleWindow(6)
                 .duplicateProbability(0.05).malformedFraction(0.03).nullKeyFraction(0.1)
-                .estimators(Estimator.EXACT, Estimator.MIXED).timestamps(1_000, 3).build();
+                .estimators(EstimatorMode.EXACT, EstimatorMode.MIXED).timestamps(1_000, 3).build();
         List<Rec> ra = collect(a);
         List<Rec> rb = collect(b);
         assertEquals(ra.size(), rb.size());
@@ -56,7 +56,7 @@ class SimulatedFleetTest {
         }
         List<Rec> rc = collect(twoStreams(8).promptSet(4, 5).concurrency(8).shuffleWindow(6)
                 .duplicateProbability(0.05).malformedFraction(0.03).nullKeyFraction(0.1)
-                .estimators(Estimator.EXACT, Estimator.MIXED).timestamps(1_000, 3).build());
+                .estimators(EstimatorMode.EXACT, EstimatorMode.MIXED).timestamps(1_000, 3).build());
         boolean differs = rc.size() != ra.size();
         for (int i = 0; !differs && i < ra.size(); i++) {
             differs = !java.util.Arrays.equals(ra.get(i).value(), rc.get(i).value());
@@ -163,7 +163,7 @@ class SimulatedFleetTest {
         List<SimulatedRollout> noisy = new ArrayList<>();
         twoStreams(5).rollouts(40).onRollout(plain::add).build().emit((k, v) -> { });
         twoStreams(5).rollouts(40).concurrency(3).shuffleWindow(9).duplicateProbability(0.3).malformedFraction(0.2)
-                .chunkSize(4).estimator(Estimator.TOPK).onRollout(noisy::add).build().emit((k, v) -> { });
+                .chunkSize(4).estimator(EstimatorMode.TOPK).onRollout(noisy::add).build().emit((k, v) -> { });
         assertEquals(plain.size(), noisy.size());
         for (int i = 0; i < plain.size(); i++) {
             assertEquals(plain.get(i).rolloutId(), noisy.get(i).rolloutId());

@@ -21,7 +21,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-/** The optional per-step {@code text}: {@link TokenText}, {@link EventWriter#withText}, {@link SimulatedFleet.Builder#text}. */
+/** The optional per-step {@code text}: {@link TokenText}, {@link RolloutRecords#withText}, {@link SimulatedFleet.Builder#text}. */
 class TextEventsTest {
 
     private static final MarkovLanguageModel LM = ModelStyles.tuned(3, 48);
@@ -51,9 +51,9 @@ class TextEventsTest {
     @Test
     void textIsOnEveryStepWhenOnAndAbsentWhenOff() {
         SimulatedRollout r = stopped(LM, 1, 6);
-        for (Estimator e : Estimator.values()) {
-            EventWriter off = new EventWriter(e);
-            EventWriter on = off.withText(true);
+        for (EstimatorMode e : EstimatorMode.values()) {
+            RolloutRecords off = new RolloutRecords(e);
+            RolloutRecords on = off.withText(true);
             assertFalse(off.writesText());
             assertTrue(on.writesText());
             assertSame(off, off.withText(false));
@@ -84,8 +84,8 @@ class TextEventsTest {
     @Test
     void withTextOffWritesExactlyTheDefaultBytes() {
         SimulatedRollout r = stopped(LM, 5, 3);
-        EventWriter plain = new EventWriter(Estimator.MIXED, 7);
-        EventWriter toggled = plain.withText(true).withText(false);
+        RolloutRecords plain = new RolloutRecords(EstimatorMode.MIXED, 7);
+        RolloutRecords toggled = plain.withText(true).withText(false);
         assertFalse(toggled.writesText());
         List<byte[]> a = plain.tokenRecords(r, 1_700_000_000_000L, 5);
         List<byte[]> b = toggled.tokenRecords(r, 1_700_000_000_000L, 5);
@@ -141,7 +141,7 @@ class TextEventsTest {
             SimulatedRollout r = stopped(LM, seed * 100, 1);
             String expected = r.text();
             assertEquals(TokenText.of(r.sample(), 48), expected);
-            EventWriter w = new EventWriter(Estimator.MIXED).withText(true);
+            RolloutRecords w = new RolloutRecords(EstimatorMode.MIXED).withText(true);
             StringBuilder perToken = new StringBuilder();
             List<byte[]> records = w.tokenRecords(r);
             for (int p = 0; p < records.size(); p++) {
@@ -170,7 +170,7 @@ class TextEventsTest {
                     .stream("m", "base", ModelStyles.base(1, 48))
                     .stream("m", "tuned", ModelStyles.tuned(2, 48))
                     .seed(7).promptSet(3, 6).concurrency(8).shuffleWindow(12).duplicateProbability(0.1)
-                    .malformedFraction(0.02).estimators(Estimator.EXACT, Estimator.MIXED).chunkSize(chunk)
+                    .malformedFraction(0.02).estimators(EstimatorMode.EXACT, EstimatorMode.MIXED).chunkSize(chunk)
                     .text(true).onRollout(r -> truth.put(r.rolloutId(), r)).build();
             assertTrue(fleet.writesText());
             Map<String, TreeMap<Integer, String>> texts = new HashMap<>();

@@ -1,8 +1,5 @@
 package dev.canopy.topology;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import dev.canopy.core.report.ReportJson;
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.core.shift.ShiftStats;
@@ -14,9 +11,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +37,6 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
     record Output(boolean release, byte[] json) {
     }
 
-    private static final JsonFactory JSON = new JsonFactory();
 
     private final MonitorConfig config;
     private ProcessorContext<String, Output> context;
@@ -127,7 +120,7 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
             retireOtherVerdicts(model, cand.release());
             for (ShiftDetector.Result result : ShiftDetector.compare(baseline.stats(), cand.stats(), config.shift())) {
                 String resultKey = GroupKeys.of(model, cand.release()) + GroupKeys.SEP + result.metric().code();
-                byte[] json = alertJson(model, baseline.release(), cand.release(), result, now,
+                byte[] json = ShiftVerdict.toJson(model, baseline.release(), cand.release(), result, now,
                         baseline.stats().rollouts(), cand.stats().rollouts());
                 byte[] previous = results.get(resultKey);
                 boolean changed = previous == null || !statusOf(previous).equals(statusLine(baseline.release(), result));
@@ -160,50 +153,11 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
     }
 
     private static String statusOf(byte[] json) {
-        ShiftVerdict v = ShiftVerdict.parse(json);
-        return v == null ? "" : v.baseline() + "|" + v.status() + "|" + v.direction();
-    }
-
-    static byte[] alertJson(String model, String baseline, String candidate, ShiftDetector.Result r, long now) {
-        return alertJson(model, baseline, candidate, r, now, -1, -1);
-    }
-
-    static byte[] alertJson(String model, String baseline, String candidate, ShiftDetector.Result r, long now,
-                            long baselineRollouts, long candidateRollouts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("model", model);
-            g.writeStringField("baseline", baseline);
-            g.writeStringField("candidate", candidate);
-            g.writeStringField("metric", r.metric().code());
-            g.writeStringField("status", r.status().code());
-            if (r.direction() == null) {
-                g.writeNullField("direction");
-            } else {
-                g.writeStringField("direction", r.direction());
-            }
-            ReportJson.number(g, "effect", r.effect());
-            ReportJson.number(g, "ci_low", r.low());
-            ReportJson.number(g, "ci_high", r.high());
-            ReportJson.number(g, "baseline_value", r.baseline());
-            ReportJson.number(g, "candidate_value", r.candidate());
-            g.writeObjectFieldStart("evidence");
-            g.writeNumberField("baseline_rollouts", r.sizesAreFisherWeights() && baselineRollouts >= 0 ? baselineRollouts : r.baselineSize());
-            g.writeNumberField("candidate_rollouts", r.sizesAreFisherWeights() && candidateRollouts >= 0 ? candidateRollouts : r.candidateSize());
-            if (r.sizesAreFisherWeights()) {
-                g.writeNumberField("baseline_fisher_weight", r.baselineSize());
-                g.writeNumberField("candidate_fisher_weight", r.candidateSize());
-            }
-            g.writeNumberField("alpha", r.alpha());
-            g.writeStringField("method", "asymptotic confidence sequences, Bonferroni over metrics and releases");
-            g.writeEndObject();
-            g.writeNumberField("time", now);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try {
+            ShiftVerdict v = ShiftVerdict.parse(json);
+            return v.baseline() + "|" + v.status() + "|" + v.direction();
+        } catch (IllegalArgumentException unreadable) {
+            return ""; // treated as no earlier verdict: the new one replaces it
         }
-        return out.toByteArray();
     }
-
 }

@@ -5,7 +5,7 @@ import dev.canopy.app.UserError;
 import dev.canopy.app.monitor.Durations;
 import dev.canopy.app.monitor.MonitorSettings;
 import dev.canopy.broker.EmbeddedKafkaBroker;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--estimator", defaultValue = "SURPRISAL",
             description = "Entropy field of the streamed events: SURPRISAL (logprob only), TOPK (20), EXACT or MIXED (default: ${DEFAULT-VALUE}).")
-    Estimator estimator;
+    EstimatorMode estimator;
 
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the input and output topics (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -140,7 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
         boolean production = workload.equals("production");
         String tokenName = production ? "prod-token" : "token";
         String chunkName = (production ? "prod-chunk" : "chunk") + chunkSize;
-        String logprobName = estimator == Estimator.SURPRISAL ? tokenName : "token-logprob";
+        String logprobName = estimator == EstimatorMode.SURPRISAL ? tokenName : "token-logprob";
         Path stateRoot = Files.createTempDirectory("canopy-bench-state");
         try {
             if (run.contains("memory")) {
@@ -165,7 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
                 List<BenchEvents> replayed = new ArrayList<>(workloads);
                 if (token) {
                     long extra = Math.min(events, 300_000);
-                    for (Estimator e : new Estimator[] {Estimator.SURPRISAL, Estimator.TOPK, Estimator.EXACT}) {
+                    for (EstimatorMode e : new EstimatorMode[] {EstimatorMode.SURPRISAL, EstimatorMode.TOPK, EstimatorMode.EXACT}) {
                         if (e != estimator) {
                             replayed.add(BenchEvents.generate(tokenName + "-" + extraName(e), e, 1, extra, seed));
                         }
@@ -329,7 +329,7 @@ public final class BenchCommand implements Callable<Integer> {
         results.stages.add(BenchResults.Stage.of("canopy", w.name(), canopy));
     }
 
-    private static String extraName(Estimator e) {
+    private static String extraName(EstimatorMode e) {
         return switch (e) {
             case SURPRISAL -> "logprob";
             case TOPK -> "topk20";

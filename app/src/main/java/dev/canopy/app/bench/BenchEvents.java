@@ -1,6 +1,6 @@
 package dev.canopy.app.bench;
 
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.FleetStats;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
@@ -48,7 +48,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
      *
      * @param chunkSize 1 for per-token records, more for chunk records
      */
-    static BenchEvents generate(String name, Estimator estimator, int chunkSize, long tokens, long seed) {
+    static BenchEvents generate(String name, EstimatorMode estimator, int chunkSize, long tokens, long seed) {
         SimulatedFleet fleet = fleet(estimator, chunkSize, seed, CONCURRENCY, tokens);
         return collect(name, fleet.cursor(), tokens, (int) Math.min(Integer.MAX_VALUE - 8, tokens / chunkSize + 16));
     }
@@ -58,7 +58,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
      * each, all of them complete; when {@code text}, each token's made-up word is in the records (what
      * semantic diversity embeds). Rollouts come prompt after prompt, as a probe set sends them.
      */
-    static BenchEvents promptSet(String name, Estimator estimator, int chunkSize, long seed, int prompts, int samplesPerPrompt,
+    static BenchEvents promptSet(String name, EstimatorMode estimator, int chunkSize, long seed, int prompts, int samplesPerPrompt,
                                  boolean text) {
         SimulatedFleet fleet = fleetBuilder(estimator, chunkSize, seed, CONCURRENCY)
                 .promptSet(prompts, samplesPerPrompt)
@@ -97,14 +97,14 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
     static BenchEvents production(String name, int chunkSize, long tokens, long seed) {
         int half = PRODUCTION_CONCURRENCY / 2;
         Rounds wide = new Rounds(deployments(seed), chunkSize, seed, half, tokens, 20, "req-a-",
-                Estimator.TOPK, Estimator.EXACT, Estimator.SURPRISAL, Estimator.MIXED);
+                EstimatorMode.TOPK, EstimatorMode.EXACT, EstimatorMode.SURPRISAL, EstimatorMode.MIXED);
         List<Deployment> narrowDeployments = List.of(
                 new Deployment("sim-tgi-7b", "base-2026-09-30", ModelStyles.base(seed + 4, VOCABULARY)),
                 new Deployment("sim-tgi-7b", "ft-2026-11-25", ModelStyles.tuned(seed + 5, VOCABULARY)),
                 new Deployment("sim-api-mini", "2026-10-01", ModelStyles.base(seed + 6, VOCABULARY)),
                 new Deployment("sim-api-mini", "2026-11-29", ModelStyles.tuned(seed + 7, VOCABULARY)));
         Rounds narrow = new Rounds(narrowDeployments, chunkSize, seed + 100, PRODUCTION_CONCURRENCY - half, tokens, 5, "req-b-",
-                Estimator.TOPK, Estimator.SURPRISAL);
+                EstimatorMode.TOPK, EstimatorMode.SURPRISAL);
         int expected = (int) Math.min(Integer.MAX_VALUE - 8, tokens / chunkSize + 16);
         List<byte[]> keys = new ArrayList<>(expected);
         List<byte[]> values = new ArrayList<>(expected);
@@ -131,7 +131,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
         private final int concurrency;
         private final int topK;
         private final String prefix;
-        private final Estimator[] estimators;
+        private final EstimatorMode[] estimators;
         private final int samples;
         private final List<SimulatedFleet> fleets = new ArrayList<>();
         private final List<SimulatedFleet.Cursor> all = new ArrayList<>();
@@ -139,7 +139,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
         private int turn;
 
         Rounds(List<Deployment> deployments, int chunkSize, long seed, int concurrency, long tokens, int topK, String prefix,
-               Estimator... estimators) {
+               EstimatorMode... estimators) {
             this.deployments = deployments;
             this.chunkSize = chunkSize;
             this.seed = seed;
@@ -209,14 +209,14 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
     /**
      * The benchmark fleet; prompt-set mode with enough samples per prompt for {@code tokens} tokens.
      */
-    static SimulatedFleet fleet(Estimator estimator, int chunkSize, long seed, int concurrency, long tokens) {
+    static SimulatedFleet fleet(EstimatorMode estimator, int chunkSize, long seed, int concurrency, long tokens) {
         int prompts = 64;
         long rolloutsNeeded = tokens / 20 + concurrency + 1;
         int samples = (int) Math.min(Integer.MAX_VALUE, rolloutsNeeded / ((long) prompts * deployments(seed).size()) + 1);
         return fleetBuilder(estimator, chunkSize, seed, concurrency).promptSet(prompts, samples).build();
     }
 
-    private static SimulatedFleet.Builder fleetBuilder(Estimator estimator, int chunkSize, long seed, int concurrency) {
+    private static SimulatedFleet.Builder fleetBuilder(EstimatorMode estimator, int chunkSize, long seed, int concurrency) {
         SimulatedFleet.Builder b = SimulatedFleet.builder();
         for (Deployment d : deployments(seed)) {
             b.stream(d.model(), d.release(), d.languageModel());

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.app.Progress;
 import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.app.monitor.MonitorSettings;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.SimulatedFleet;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -59,7 +59,7 @@ final class ReportLatency {
         this.err = err;
     }
 
-    Result measure(String workload, Estimator estimator, int chunkSize, double tokensPerSecond, Duration duration,
+    Result measure(String workload, EstimatorMode estimator, int chunkSize, double tokensPerSecond, Duration duration,
                    Duration warmup, long seed) throws IOException, InterruptedException, TimeoutException {
         MonitorSettings settings = kafka.settings("bench.latency-" + workload, "canopy-bench-latency-" + workload);
         try (MonitorApp app = MonitorApp.start(settings, new PrometheusRegistry())) {

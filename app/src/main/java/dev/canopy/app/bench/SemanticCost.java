@@ -7,7 +7,7 @@ import dev.canopy.semantic.MiniLmEmbedder;
 import dev.canopy.semantic.PromptSample;
 import dev.canopy.semantic.SemanticAccumulator;
 import dev.canopy.semantic.SemanticCounts;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.topology.SemanticSettings;
 
 import java.io.PrintStream;
@@ -135,7 +135,7 @@ final class SemanticCost {
      * The stage's workload: a prompt set of {@link #PROMPTS} prompts per deployment, with as many rollouts
      * per prompt as make about {@code tokens} tokens, and text in the events.
      */
-    BenchEvents workload(String name, Estimator estimator, int chunkSize, long tokens) {
+    BenchEvents workload(String name, EstimatorMode estimator, int chunkSize, long tokens) {
         int deployments = BenchEvents.deployments(seed).size();
         int samples = (int) Math.max(2, Math.round(tokens / (MEAN_ROLLOUT_TOKENS * PROMPTS * deployments)));
         result.promptGroups = PROMPTS * deployments;

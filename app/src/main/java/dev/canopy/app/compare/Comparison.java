@@ -68,11 +68,10 @@ record Comparison(ReleaseData baseline, ReleaseData candidate, Bootstrap.Replica
         int count = Metric.COUNT;
         double[] b = new double[count];
         double[] c = new double[count];
-        boolean[] signed = new boolean[count];
+        boolean[] signed = ComparedMetric.signs(Metric.values());
         for (Metric m : Metric.values()) {
             b[m.ordinal()] = baseline.point(m);
             c[m.ordinal()] = candidate.point(m);
-            signed[m.ordinal()] = m.signed();
         }
         Result[] rows = reps.design() == Bootstrap.Design.ROLLOUTS
                 ? bootstrapRows(b, c, signed, reps.baseline(), reps.candidate())

@@ -11,7 +11,7 @@ import java.util.function.ToDoubleFunction;
  * same as the report field it compares. The ordinal indexes the metric vectors of {@link PromptTable}
  * and {@link RolloutTable}.
  */
-enum Metric {
+enum Metric implements ComparedMetric {
     CE_STAR("ce_star", "CE* (nats)", false, GroupMetrics::ceStar),
     CE_STAR_UPPER("ce_star_upper", "CE* upper bound (nats)", false, GroupMetrics::ceStarUpper),
     GEN_PPL("gen_ppl", "generation perplexity", false, GroupMetrics::genPpl),
@@ -40,18 +40,18 @@ enum Metric {
         this.extractor = extractor;
     }
 
-    /** The compare.json key: the field's path in the report schema. */
-    String key() {
+    @Override
+    public String key() {
         return key;
     }
 
-    /** A human name for report.md. */
-    String label() {
+    @Override
+    public String label() {
         return label;
     }
 
-    /** Whether the metric can be negative (then a percent change means nothing and is null). */
-    boolean signed() {
+    @Override
+    public boolean signed() {
         return signed;
     }
 

@@ -2,7 +2,7 @@ package dev.canopy.app.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.core.stats.GroupMetrics;
-import dev.canopy.core.stats.Pooling;
+import dev.canopy.core.stats.PromptPool;
 
 import java.util.List;
 
@@ -12,9 +12,8 @@ import java.util.List;
  * metric is a function of these per-prompt values (METRICS.md, "Pooled over prompts"), which is what
  * lets the prompt bootstrap run from a monitor's report as well as from event files.
  *
- * <p>{@link #pooled} repeats {@link GroupMetrics#of}'s arithmetic in the same order and through the same
- * {@link Pooling} functions, so the pooled metrics of all prompts in table order equal the report's
- * values exactly; a prompt listed twice counts twice, which is how a bootstrap replicate weighs a prompt
+ * <p>{@link #pooled} and {@link GroupMetrics#of} both pool through core's {@link PromptPool}, so the pooled
+ * metrics of all prompts in table order equal the report's values exactly; a prompt listed twice counts twice, which is how a bootstrap replicate weighs a prompt
  * drawn twice.
  */
 final class PromptTable extends PromptRowTable {
@@ -105,47 +104,27 @@ final class PromptTable extends PromptRowTable {
      */
     @Override
     public double[] pooled(int[] rows, int count) {
-        double[] p = new double[count];
-        double[] s = new double[count];
-        double[] k = new double[count];
-        double[] c = new double[count];
-        long[] w = new long[count];
-        double ceSum = 0;
-        double upperSum = 0;
-        double lengthSum = 0;
-        double rateSum = 0;
-        double truncationSum = 0;
+        PromptPool pool = new PromptPool(count);
         for (int i = 0; i < count; i++) {
             int r = rows[i];
-            p[i] = pearson[r];
-            s[i] = spearman[r];
-            k[i] = kendall[r];
-            c[i] = covariance[r];
-            w[i] = n[r];
-            ceSum += ce[r];
-            upperSum += ceUpper[r];
-            lengthSum += length[r];
-            rateSum += rate[r];
-            truncationSum += truncation[r];
+            pool.add(n[r], ce[r], ceUpper[r], length[r], rate[r], truncation[r], pearson[r], spearman[r], kendall[r],
+                    covariance[r]);
         }
-        double ceStar = count == 0 ? Double.NaN : ceSum / count;
-        double meanLength = count == 0 ? Double.NaN : lengthSum / count;
-        double meanRate = count == 0 ? Double.NaN : rateSum / count;
+        PromptPool.Pooled p = pool.pooled();
         double[] v = new double[Metric.COUNT];
-        v[Metric.CE_STAR.ordinal()] = ceStar;
-        v[Metric.CE_STAR_UPPER.ordinal()] = count == 0 ? Double.NaN : upperSum / count;
-        v[Metric.MEAN_LENGTH.ordinal()] = meanLength;
-        v[Metric.MEAN_ENTROPY_RATE.ordinal()] = meanRate;
-        v[Metric.TRUNCATION_RATE.ordinal()] = count == 0 ? Double.NaN : truncationSum / count;
-        v[Metric.GEN_PPL.ordinal()] = Math.exp(ceStar / meanLength);
-        v[Metric.BRANCHING_FACTOR.ordinal()] = Math.exp(meanRate);
-        v[Metric.PEARSON.ordinal()] = Pooling.fisherZ(p, w);
-        v[Metric.SPEARMAN.ordinal()] = Pooling.fisherZ(s, w);
-        v[Metric.KENDALL.ordinal()] = Pooling.kendall(k, w);
-        v[Metric.COVARIANCE.ordinal()] = Pooling.covariance(c, w);
-        double lengthDriven = meanLength * meanRate;
-        v[Metric.LENGTH_DRIVEN.ordinal()] = lengthDriven;
-        v[Metric.COUPLING.ordinal()] = ceStar - lengthDriven;
+        v[Metric.CE_STAR.ordinal()] = p.ceStar();
+        v[Metric.CE_STAR_UPPER.ordinal()] = p.ceStarUpper();
+        v[Metric.MEAN_LENGTH.ordinal()] = p.meanLength();
+        v[Metric.MEAN_ENTROPY_RATE.ordinal()] = p.meanEntropyRate();
+        v[Metric.TRUNCATION_RATE.ordinal()] = p.truncationRate();
+        v[Metric.GEN_PPL.ordinal()] = p.genPpl();
+        v[Metric.BRANCHING_FACTOR.ordinal()] = p.branchingFactor();
+        v[Metric.PEARSON.ordinal()] = p.lengthEntropyRate().pearson();
+        v[Metric.SPEARMAN.ordinal()] = p.lengthEntropyRate().spearman();
+        v[Metric.KENDALL.ordinal()] = p.lengthEntropyRate().kendall();
+        v[Metric.COVARIANCE.ordinal()] = p.lengthEntropyRate().covariance();
+        v[Metric.LENGTH_DRIVEN.ordinal()] = p.lengthDriven();
+        v[Metric.COUPLING.ordinal()] = p.coupling();
         return v;
     }
 }

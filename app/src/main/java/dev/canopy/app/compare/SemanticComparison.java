@@ -48,10 +48,7 @@ record SemanticComparison(SemanticRelease baseline, SemanticRelease candidate, B
         Bootstrap.Design design = Bootstrap.choosePrompts(baseline.table(), candidate.table());
         Bootstrap.Replicates reps = Bootstrap.runPrompts(baseline.table(), candidate.table(), design, SemanticMetric.COUNT,
                 count, seed, done -> { });
-        boolean[] signed = new boolean[SemanticMetric.COUNT];
-        for (SemanticMetric m : SemanticMetric.values()) {
-            signed[m.ordinal()] = m.signed();
-        }
+        boolean[] signed = ComparedMetric.signs(SemanticMetric.values());
         Comparison.Result[] results = Comparison.jackknifeRows(baseline.point(), candidate.point(), signed, baseline.table(),
                 candidate.table(), design);
         for (SemanticMetric m : SemanticMetric.values()) {

@@ -6,7 +6,7 @@ package dev.canopy.app.compare;
  * (d̄_p, Vendi_p, the two Pearson coefficients and n_p); the ordinal indexes {@link SemanticTable}'s
  * pooled vectors.
  */
-enum SemanticMetric {
+enum SemanticMetric implements ComparedMetric {
     DIVERSITY("diversity", "semantic diversity (mean d)", false),
     VENDI("vendi", "Vendi score", false),
     ENTROPY_RATE("diversity_entropy_rate.pearson", "corr(d, r) Pearson", true),
@@ -24,17 +24,18 @@ enum SemanticMetric {
         this.signed = signed;
     }
 
-    /** The compare.json key: the field's path in the report's semantic block. */
-    String key() {
+    @Override
+    public String key() {
         return key;
     }
 
-    String label() {
+    @Override
+    public String label() {
         return label;
     }
 
-    /** Whether the metric can be negative (then a percent change means nothing and is null). */
-    boolean signed() {
+    @Override
+    public boolean signed() {
         return signed;
     }
 }

@@ -1,6 +1,6 @@
 package dev.canopy.app.demo;
 
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
 import dev.canopy.simulator.SimulatedFleet;
@@ -96,7 +96,7 @@ public final class FleetDriver implements AutoCloseable {
                 .rolloutIdPrefix("req-" + Long.toString(startedAt, 36) + "-" + model + "-" + generation + "-")
                 .promptSet(24, 16)
                 .concurrency(32)
-                .estimators(Estimator.EXACT, Estimator.TOPK, Estimator.SURPRISAL, Estimator.MIXED)
+                .estimators(EstimatorMode.EXACT, EstimatorMode.TOPK, EstimatorMode.SURPRISAL, EstimatorMode.MIXED)
                 .topK(20)
                 .maxTokens(256)
                 .shuffleWindow(4)

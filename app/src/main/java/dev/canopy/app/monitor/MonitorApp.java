@@ -307,9 +307,10 @@ public final class MonitorApp implements AutoCloseable {
         List<ShiftVerdict> out = new ArrayList<>();
         try (var it = this.<byte[]>store(StoreNames.SHIFT_RESULTS).all()) {
             while (it.hasNext()) {
-                ShiftVerdict v = ShiftVerdict.parse(it.next().value);
-                if (v != null) {
-                    out.add(v);
+                try {
+                    out.add(ShiftVerdict.parse(it.next().value));
+                } catch (IllegalArgumentException unreadable) {
+                    // only the shift processor writes this store; a value it cannot have written is skipped
                 }
             }
         }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.canopy.core.replay.ReplayEngine;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.ModelStyles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,7 @@ class CompareCommandTest {
     @BeforeAll
     static void simulate() {
         // 48 prompts x 30 rollouts per release, every estimator mixed per step, as servers in the field report
-        baseVsTuned = SimulatedEvents.promptSet(data.resolve("base-vs-tuned.jsonl.gz"), 11, 48, 30, Estimator.MIXED, "",
+        baseVsTuned = SimulatedEvents.promptSet(data.resolve("base-vs-tuned.jsonl.gz"), 11, 48, 30, EstimatorMode.MIXED, "",
                 "base-2026-11-01", ModelStyles.base(5, SimulatedEvents.VOCAB), "ft-2026-11-20", ModelStyles.tuned(6, SimulatedEvents.VOCAB));
         traffic = SimulatedEvents.traffic(data.resolve("traffic.jsonl"), 12, 2400,
                 "base-2026-11-01", ModelStyles.base(5, SimulatedEvents.VOCAB), "ft-2026-11-20", ModelStyles.tuned(6, SimulatedEvents.VOCAB));
@@ -141,8 +141,8 @@ class CompareCommandTest {
         int flagged = 0;
         List<String> flags = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            Path a = SimulatedEvents.promptSet(data.resolve("aa-" + i + "a.jsonl"), 2L * i + 1, 48, 30, Estimator.EXACT, "a-", "ft-a", model);
-            Path b = SimulatedEvents.promptSet(data.resolve("aa-" + i + "b.jsonl"), 2L * i + 2, 48, 30, Estimator.EXACT, "b-", "ft-b", model);
+            Path a = SimulatedEvents.promptSet(data.resolve("aa-" + i + "a.jsonl"), 2L * i + 1, 48, 30, EstimatorMode.EXACT, "a-", "ft-a", model);
+            Path b = SimulatedEvents.promptSet(data.resolve("aa-" + i + "b.jsonl"), 2L * i + 2, 48, 30, EstimatorMode.EXACT, "b-", "ft-b", model);
             LoadedReleases in = EventFileInput.read(List.of(a, b), ReplayEngine.Options.defaults(),
                     new ReleaseRef(SimulatedEvents.MODEL, "ft-a"), new ReleaseRef(SimulatedEvents.MODEL, "ft-b"), QUIET);
             Bootstrap.Design design = Bootstrap.choose(in.baseline(), in.candidate());
@@ -282,7 +282,7 @@ class CompareCommandTest {
             assertTrue(r.err().contains(e.getKey()), r.err());
             assertFalse(r.err().contains("\tat "), r.err());
         }
-        Path mixed = SimulatedEvents.promptSet(data.resolve("one-release.jsonl"), 3, 4, 5, Estimator.EXACT, "m-",
+        Path mixed = SimulatedEvents.promptSet(data.resolve("one-release.jsonl"), 3, 4, 5, EstimatorMode.EXACT, "m-",
                 "probe", ModelStyles.base(1, SimulatedEvents.VOCAB));
         CompareRun r = CompareRun.run("compare", "--baseline", SimulatedEvents.MODEL + "@probe", "--candidate", TUNED, "--out", o,
                 mixed.toString(), traffic.toString());

@@ -3,7 +3,7 @@ package dev.canopy.app.compare;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.canopy.app.UserError;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.ModelStyles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +25,7 @@ class LiveComparisonTest {
 
     @Test
     void shouldWriteTheCommandsCompareJsonForAMonitorsReport(@TempDir Path dir) throws Exception {
-        Path events = SimulatedEvents.promptSet(dir.resolve("events.jsonl.gz"), 21, 24, 20, Estimator.MIXED, "",
+        Path events = SimulatedEvents.promptSet(dir.resolve("events.jsonl.gz"), 21, 24, 20, EstimatorMode.MIXED, "",
                 "base-2026-11-01", ModelStyles.base(5, SimulatedEvents.VOCAB), "ft-2026-11-20", ModelStyles.tuned(6, SimulatedEvents.VOCAB));
         Path report = dir.resolve("report.json");
         assertEquals(0, CompareRun.run("replay", "--out", report.toString(), events.toString()).code());

@@ -4,7 +4,7 @@ import dev.canopy.core.replay.JsonLines;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.report.Report;
 import dev.canopy.core.stats.GroupMetrics;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.ModelStyles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +56,7 @@ class ReplayConsistencyTest {
 
     @Test
     void shouldCarryReplaysMetricsAndRecomputeThemFromPrompts(@TempDir Path dir) throws IOException {
-        Path file = SimulatedEvents.promptSet(dir.resolve("e.jsonl"), 5, 24, 20, Estimator.MIXED, "",
+        Path file = SimulatedEvents.promptSet(dir.resolve("e.jsonl"), 5, 24, 20, EstimatorMode.MIXED, "",
                 "base", ModelStyles.base(1, SimulatedEvents.VOCAB), "tuned", ModelStyles.tuned(2, SimulatedEvents.VOCAB));
         ReplayEngine.Options options = ReplayEngine.Options.defaults();
         Report report = replay(file, options);

@@ -13,7 +13,7 @@ import dev.canopy.semantic.Embedder;
 import dev.canopy.semantic.MiniLmEmbedder;
 import dev.canopy.semantic.SemanticAnalyzer;
 import dev.canopy.semantic.SemanticMetrics;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.ModelStyles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -273,7 +273,7 @@ class SemanticCompareTest {
 
     @Test
     void shouldExplainSemanticMistakesWithoutAStackTrace(@TempDir Path dir) {
-        Path noText = SimulatedEvents.promptSet(data.resolve("no-text.jsonl"), 1, 4, 5, Estimator.EXACT, "",
+        Path noText = SimulatedEvents.promptSet(data.resolve("no-text.jsonl"), 1, 4, 5, EstimatorMode.EXACT, "",
                 "base", ModelStyles.base(1, SimulatedEvents.VOCAB), "tuned", ModelStyles.tuned(2, SimulatedEvents.VOCAB));
         CompareRun r = CompareRun.run(WORDS, "compare", "--semantic", "--baseline", SimulatedEvents.MODEL + "@base",
                 "--candidate", SimulatedEvents.MODEL + "@tuned", "--out", dir.toString(), noText.toString());

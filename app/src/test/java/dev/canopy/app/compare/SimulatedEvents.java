@@ -1,6 +1,6 @@
 package dev.canopy.app.compare;
 
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.FleetFiles;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.SimulatedFleet;
@@ -19,7 +19,7 @@ final class SimulatedEvents {
     }
 
     /** Prompt-set mode: every release samples {@code samples} rollouts of each of {@code prompts} prompts. */
-    static Path promptSet(Path file, long seed, int prompts, int samples, Estimator estimator, String idPrefix,
+    static Path promptSet(Path file, long seed, int prompts, int samples, EstimatorMode estimator, String idPrefix,
                           Object... releaseThenModel) {
         SimulatedFleet.Builder b = SimulatedFleet.builder().seed(seed).promptSet(prompts, samples).concurrency(32)
                 .estimator(estimator).topK(20).rolloutIdPrefix(idPrefix);

@@ -143,7 +143,7 @@ public final class RolloutEmitter {
     }
 
     private void publish(TokenEvent e) {
-        sink.publish(rolloutId, EventWriter.write(ctx, e));
+        sink.publish(rolloutId, e.toRecord(ctx));
         published++;
     }
 }

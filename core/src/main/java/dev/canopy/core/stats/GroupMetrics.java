@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The metrics of one model and release, computed from its {@link GroupAccumulator} exactly as
- * METRICS.md defines them. Undefined values are NaN (null in JSON).
+ * METRICS.md defines them; the pooled-over-prompts formulas are {@link PromptPool}'s. Undefined values
+ * are NaN (null in JSON).
  *
  * @param lengthEntropyRate prompt-controlled rho(N, r): Fisher-z pooled Pearson and Spearman, weighted
  *                          Kendall and covariance
@@ -35,51 +36,25 @@ public record GroupMetrics(GroupKey key, long rollouts, int prompts, long tokens
         Map<String, PromptAccumulator> prompts = acc.prompts();
         int p = prompts.size();
         List<PromptMetrics> perPrompt = new ArrayList<>(p);
-        double[] pearson = new double[p];
-        double[] spearman = new double[p];
-        double[] kendall = new double[p];
-        double[] covariance = new double[p];
-        long[] n = new long[p];
-        double ce = 0;
-        double ceUpper = 0;
-        double length = 0;
-        double rate = 0;
-        double truncation = 0;
+        PromptPool pool = new PromptPool(p);
         boolean sampled = acc.sampledOutPrompts() > 0 || !acc.allRollouts().exactPairs();
-        int i = 0;
         for (Map.Entry<String, PromptAccumulator> e : prompts.entrySet()) {
             PromptAccumulator a = e.getValue();
             Correlations.Coefficients c = a.coefficients();
             sampled |= !a.exactPairs();
             perPrompt.add(new PromptMetrics(e.getKey(), a.rollouts(), a.ceStar(), a.ceStarUpper(), a.meanLength(),
                     a.meanEntropyRate(), a.truncationRate(), c));
-            pearson[i] = c.pearson();
-            spearman[i] = c.spearman();
-            kendall[i] = c.kendall();
-            covariance[i] = c.covariance();
-            n[i] = a.rollouts();
-            ce += a.ceStar();
-            ceUpper += a.ceStarUpper();
-            length += a.meanLength();
-            rate += a.meanEntropyRate();
-            truncation += a.truncationRate();
-            i++;
+            pool.add(a.rollouts(), a.ceStar(), a.ceStarUpper(), a.meanLength(), a.meanEntropyRate(), a.truncationRate(),
+                    c.pearson(), c.spearman(), c.kendall(), c.covariance());
         }
-        double ceStar = p == 0 ? Double.NaN : ce / p;
-        double ceStarUpper = p == 0 ? Double.NaN : ceUpper / p;
-        double meanLength = p == 0 ? Double.NaN : length / p;
-        double meanRate = p == 0 ? Double.NaN : rate / p;
-        double truncationRate = p == 0 ? Double.NaN : truncation / p;
-        double pooledPearson = Pooling.fisherZ(pearson, n);
-        Correlations.Coefficients pooled = new Correlations.Coefficients(pooledPearson,
-                Pooling.fisherZ(spearman, n), Pooling.kendall(kendall, n), Pooling.covariance(covariance, n));
-        double[] pooledInterval = Pooling.fisherInterval(pooledPearson, Pooling.fisherWeight(pearson, n));
+        PromptPool.Pooled pooled = pool.pooled();
+        double[] pooledInterval = Pooling.fisherInterval(pooled.lengthEntropyRate().pearson(), pooled.pearsonFisherWeight());
         Correlations.Coefficients all = acc.allRollouts().coefficients();
         double[] allInterval = Pooling.fisherInterval(all.pearson(), acc.rollouts() - 3.0);
-        double lengthDriven = meanLength * meanRate;
-        return new GroupMetrics(key, acc.rollouts(), p, acc.tokens(), acc.abandoned(), ceStar, ceStarUpper,
-                meanLength, meanRate, Math.exp(ceStar / meanLength), Math.exp(meanRate), truncationRate,
-                pooled, pooledInterval, all, allInterval, lengthDriven, ceStar - lengthDriven,
+        return new GroupMetrics(key, acc.rollouts(), p, acc.tokens(), acc.abandoned(), pooled.ceStar(),
+                pooled.ceStarUpper(), pooled.meanLength(), pooled.meanEntropyRate(), pooled.genPpl(),
+                pooled.branchingFactor(), pooled.truncationRate(), pooled.lengthEntropyRate(), pooledInterval,
+                all, allInterval, pooled.lengthDriven(), pooled.coupling(),
                 acc.steps(Estimator.EXACT), acc.steps(Estimator.TOPK), acc.steps(Estimator.SURPRISAL),
                 sampled, perPrompt);
     }

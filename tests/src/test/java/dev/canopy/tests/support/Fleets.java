@@ -1,6 +1,6 @@
 package dev.canopy.tests.support;
 
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.ModelStyles;
 import dev.canopy.simulator.SimulatedFleet;
 
@@ -29,7 +29,7 @@ public final class Fleets {
                 .promptSet(prompts, samplesPerPrompt)
                 .concurrency(16)
                 .maxTokens(128)
-                .estimators(Estimator.EXACT, Estimator.TOPK, Estimator.SURPRISAL, Estimator.MIXED)
+                .estimators(EstimatorMode.EXACT, EstimatorMode.TOPK, EstimatorMode.SURPRISAL, EstimatorMode.MIXED)
                 .shuffleWindow(48)
                 .duplicateProbability(0.02)
                 .malformedFraction(0.01)
@@ -46,6 +46,6 @@ public final class Fleets {
                 .promptSet(prompts, samplesPerPrompt)
                 .concurrency(4)
                 .maxTokens(128)
-                .estimators(Estimator.EXACT, Estimator.TOPK, Estimator.SURPRISAL, Estimator.MIXED);
+                .estimators(EstimatorMode.EXACT, EstimatorMode.TOPK, EstimatorMode.SURPRISAL, EstimatorMode.MIXED);
     }
 }

@@ -1,5 +1,7 @@
 package dev.canopy.simulator;
 
+import dev.canopy.core.events.Estimator;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +17,7 @@ import java.util.SplittableRandom;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-class EventWriterTest {
+class RolloutRecordsTest {
 
     private static final MarkovLanguageModel LM = ModelStyles.tuned(9, 16);
 
@@ -36,7 +38,7 @@ class EventWriterTest {
     @Test
     void perTokenRecordsCoverPositionsInOrderWithFinalAndStopOnTheEosStep() {
         SimulatedRollout r = stoppedRollout(1, 5);
-        List<byte[]> records = new EventWriter(Estimator.EXACT).tokenRecords(r, 1_700_000_000_000L, 20);
+        List<byte[]> records = new RolloutRecords(EstimatorMode.EXACT).tokenRecords(r, 1_700_000_000_000L, 20);
         assertEquals(r.length(), records.size());
         double entropySum = 0;
         for (int i = 0; i < records.size(); i++) {
@@ -75,7 +77,7 @@ class EventWriterTest {
             SimulatedRollout x = rollout(s, 4, null);
             r = x.sample().truncated() ? x : null;
         }
-        List<byte[]> records = new EventWriter(Estimator.SURPRISAL).tokenRecords(r);
+        List<byte[]> records = new RolloutRecords(EstimatorMode.SURPRISAL).tokenRecords(r);
         assertEquals(4, records.size());
         JsonNode last = ContractCheck.parse(records.get(3));
         assertEquals("length", last.get("finish_reason").asText());
@@ -93,7 +95,7 @@ class EventWriterTest {
     void topKRecordsCarryTheKLargestLogprobsOfTheStepState() {
         SimulatedRollout r = stoppedRollout(3, 3);
         int k = 5;
-        List<byte[]> records = new EventWriter(Estimator.TOPK, k).tokenRecords(r);
+        List<byte[]> records = new RolloutRecords(EstimatorMode.TOPK, k).tokenRecords(r);
         for (int i = 0; i < records.size(); i++) {
             JsonNode top = ContractCheck.parse(records.get(i)).get("top_logprobs");
             double[] got = new double[top.size()];
@@ -104,20 +106,20 @@ class EventWriterTest {
             assertTrue(got.length >= 1 && got.length <= k);
             assertTrue(got[0] >= r.sample().step(i).logprob());
         }
-        assertThrows(IllegalArgumentException.class, () -> new EventWriter(Estimator.TOPK, 0));
-        assertThrows(IllegalArgumentException.class, () -> new EventWriter(Estimator.TOPK, 1001));
+        assertThrows(IllegalArgumentException.class, () -> new RolloutRecords(EstimatorMode.TOPK, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RolloutRecords(EstimatorMode.TOPK, 1001));
     }
 
     @Test
     void mixedModeUsesExactlyOneSourcePerStepAsEstimatorAtPredicts() {
         Set<Estimator> seen = EnumSet.noneOf(Estimator.class);
-        EventWriter w = new EventWriter(Estimator.MIXED, 3);
+        RolloutRecords w = new RolloutRecords(EstimatorMode.MIXED, 3);
         for (long s = 1; s <= 20; s++) {
             SimulatedRollout r = rollout(s, 256, null);
             List<byte[]> records = w.tokenRecords(r);
             for (int i = 0; i < records.size(); i++) {
                 JsonNode n = ContractCheck.parse(records.get(i));
-                Estimator e = EventWriter.estimatorAt(Estimator.MIXED, r.rolloutId(), i);
+                Estimator e = RolloutRecords.estimatorAt(EstimatorMode.MIXED, r.rolloutId(), i);
                 seen.add(e);
                 assertEquals(e == Estimator.EXACT, n.has("entropy"));
                 assertEquals(e == Estimator.TOPK, n.has("top_logprobs"));
@@ -131,7 +133,7 @@ class EventWriterTest {
     void chunkRecordsCoverEveryPositionOnceAndOnlyTheLastChunkIsFinal() {
         SimulatedRollout r = stoppedRollout(5, 12);
         for (int chunk : new int[] {1, 3, 5, r.length(), r.length() + 7}) {
-            List<byte[]> records = new EventWriter(Estimator.MIXED).chunkRecords(r, chunk, 1000, 1);
+            List<byte[]> records = new RolloutRecords(EstimatorMode.MIXED).chunkRecords(r, chunk, 1000, 1);
             assertEquals((r.length() + chunk - 1) / chunk, records.size());
             int expected = 0;
             for (int c = 0; c < records.size(); c++) {
@@ -153,15 +155,15 @@ class EventWriterTest {
             }
             assertEquals(r.length(), expected);
         }
-        assertThrows(IllegalArgumentException.class, () -> new EventWriter(Estimator.EXACT).chunkRecords(r, 0));
-        assertThrows(IndexOutOfBoundsException.class, () -> new EventWriter(Estimator.EXACT).chunkRecord(r, 2, 2, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RolloutRecords(EstimatorMode.EXACT).chunkRecords(r, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> new RolloutRecords(EstimatorMode.EXACT).chunkRecord(r, 2, 2, 0));
     }
 
     @Test
     void specialCharactersInIdsAreEscaped() {
         SimulatedRollout r = new SimulatedRollout("m\"q", "r\\1", "id\n2", "p\u00e9", LM,
                 LM.sample(new SplittableRandom(1), 8));
-        byte[] rec = new EventWriter(Estimator.EXACT).tokenRecord(r, 0, EventWriter.NO_TIMESTAMP);
+        byte[] rec = new RolloutRecords(EstimatorMode.EXACT).tokenRecord(r, 0, RolloutRecords.NO_TIMESTAMP);
         JsonNode n = ContractCheck.parse(rec);
         assertEquals("m\"q", n.get("model").asText());
         assertEquals("r\\1", n.get("release").asText());

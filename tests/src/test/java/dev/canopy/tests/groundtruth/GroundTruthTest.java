@@ -1,4 +1,4 @@
-package dev.canopy.core.groundtruth;
+package dev.canopy.tests.groundtruth;
 
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.report.Report;
@@ -6,8 +6,8 @@ import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupMetrics;
 import dev.canopy.core.stats.GroupMetrics.PromptMetrics;
 import dev.canopy.core.stats.PairSample;
-import dev.canopy.simulator.Estimator;
-import dev.canopy.simulator.EventWriter;
+import dev.canopy.simulator.EstimatorMode;
+import dev.canopy.simulator.RolloutRecords;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
 import dev.canopy.simulator.SimulatedFleet;
@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the monitor pools CE* (METRICS.md).
  *
  * <h2>What runs</h2>
- * Rollouts are sampled by the simulator, written as contract-v1 JSON records ({@link EventWriter}, via the
+ * Rollouts are sampled by the simulator, written as contract-v1 JSON records ({@link RolloutRecords}, via the
  * fleet: interleaved over 16 in-flight rollouts and passed through a 32-record shuffle window, so positions
  * arrive out of order), fed byte for byte to {@link ReplayEngine#accept}, and read back from the
  * {@link Report}. The fleet's rollout listener gives the simulator's own record of every rollout (its exact
@@ -113,7 +113,7 @@ class GroundTruthTest {
     @Test
     @Order(1)
     void exactEntropyEventsEstimateClosedFormCanopyEntropyAndLengthWithinFourStandardErrors() {
-        Run run = Run.of(SEED, Estimator.EXACT, EventWriter.DEFAULT_TOP_K, MAX_TOKENS, VOCAB_WITH_EOS);
+        Run run = Run.of(SEED, EstimatorMode.EXACT, RolloutRecords.DEFAULT_TOP_K, MAX_TOKENS, VOCAB_WITH_EOS);
         List<Band> bands = new ArrayList<>();
         for (String model : MODELS) {
             GroupMetrics g = run.group(model);
@@ -139,7 +139,7 @@ class GroundTruthTest {
     @Test
     @Order(2)
     void surprisalOnlyEventsEstimateTheSameClosedFormsWithinFourStandardErrorsOfTheSurprisalSums() {
-        Run run = Run.of(SURPRISAL_SEED, Estimator.SURPRISAL, EventWriter.DEFAULT_TOP_K, MAX_TOKENS, VOCAB_WITH_EOS);
+        Run run = Run.of(SURPRISAL_SEED, EstimatorMode.SURPRISAL, RolloutRecords.DEFAULT_TOP_K, MAX_TOKENS, VOCAB_WITH_EOS);
         List<Band> bands = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (String model : MODELS) {
@@ -168,11 +168,11 @@ class GroundTruthTest {
     void topKCoveringEveryRowsSupportReproducesTheExactEntropyPerRolloutAndInTheReport() {
         int k = VOCAB_WITH_EOS;
         assertTrue(k >= maxSupport(), "k must cover the support of every row");
-        Run exact = Run.of(SEED, Estimator.EXACT, EventWriter.DEFAULT_TOP_K, MAX_TOKENS, VOCAB_WITH_EOS);
-        Run topk = Run.of(SEED, Estimator.TOPK, k, MAX_TOKENS, VOCAB_WITH_EOS);
+        Run exact = Run.of(SEED, EstimatorMode.EXACT, RolloutRecords.DEFAULT_TOP_K, MAX_TOKENS, VOCAB_WITH_EOS);
+        Run topk = Run.of(SEED, EstimatorMode.TOPK, k, MAX_TOKENS, VOCAB_WITH_EOS);
 
         // per rollout: each rollout replayed on its own, its top-k H sum against the simulator's exact H sum
-        EventWriter writer = new EventWriter(Estimator.TOPK, k);
+        RolloutRecords writer = new RolloutRecords(EstimatorMode.TOPK, k);
         double worst = 0;
         for (SimulatedRollout r : topk.rollouts()) {
             double[] alone = replayAlone(r, writer, VOCAB_WITH_EOS);
@@ -216,9 +216,9 @@ class GroundTruthTest {
     @Order(4)
     void smallTopKUpperBoundStaysAboveTheClosedFormAndAboveTheRenormalisedEstimate() {
         int k = 3;
-        Run run = Run.of(SEED, Estimator.TOPK, k, MAX_TOKENS, VOCAB_WITH_EOS);
+        Run run = Run.of(SEED, EstimatorMode.TOPK, k, MAX_TOKENS, VOCAB_WITH_EOS);
         // every rollout replayed on its own gives its upper-bound sum: the sample behind the SE of ce_star_upper
-        EventWriter writer = new EventWriter(Estimator.TOPK, k);
+        RolloutRecords writer = new RolloutRecords(EstimatorMode.TOPK, k);
         Map<SimulatedRollout, double[]> alone = new IdentityHashMap<>();
         for (SimulatedRollout r : run.rollouts()) {
             alone.put(r, replayAlone(r, writer, VOCAB_WITH_EOS));
@@ -271,7 +271,7 @@ class GroundTruthTest {
     @Test
     @Order(5)
     void tunedStyleModelHasAHigherPooledLengthEntropyRateCorrelationThanTheBaseStyle() {
-        Run run = Run.of(SEED, Estimator.EXACT, EventWriter.DEFAULT_TOP_K, DOCUMENTED_MAX_TOKENS, VOCAB_WITH_EOS);
+        Run run = Run.of(SEED, EstimatorMode.EXACT, RolloutRecords.DEFAULT_TOP_K, DOCUMENTED_MAX_TOKENS, VOCAB_WITH_EOS);
         GroupMetrics base = run.group(BASE);
         GroupMetrics tuned = run.group(TUNED);
         double rhoBase = base.lengthEntropyRate().pearson();
@@ -312,7 +312,7 @@ class GroundTruthTest {
     /** A fleet replayed through the monitor, with the simulator's own record of every rollout it sampled. */
     record Run(SimulatedFleet fleet, Report report, List<SimulatedRollout> rollouts, long millis) {
 
-        static Run of(long seed, Estimator estimator, int topK, int maxTokens, int vocabularySize) {
+        static Run of(long seed, EstimatorMode estimator, int topK, int maxTokens, int vocabularySize) {
             long start = System.nanoTime();
             List<SimulatedRollout> sampled = new ArrayList<>();
             SimulatedFleet fleet = SimulatedFleet.builder()
@@ -399,7 +399,7 @@ class GroundTruthTest {
     }
 
     /** Replays one rollout on its own: {ce_star, ce_star_upper, mean length} of its single-rollout report. */
-    private static double[] replayAlone(SimulatedRollout r, EventWriter writer, int vocabularySize) {
+    private static double[] replayAlone(SimulatedRollout r, RolloutRecords writer, int vocabularySize) {
         ReplayEngine engine = new ReplayEngine(new ReplayEngine.Options(vocabularySize,
                 PairSample.DEFAULT_CAPACITY, GroupAccumulator.DEFAULT_MAX_PROMPTS));
         for (byte[] record : writer.tokenRecords(r)) {

@@ -1,7 +1,9 @@
-package dev.canopy.core.events;
+package dev.canopy.tests.groundtruth;
 
+import dev.canopy.core.events.EventParser;
+import dev.canopy.core.events.ParseResult;
 import dev.canopy.core.replay.ReplayEngine;
-import dev.canopy.simulator.Estimator;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.ModelStyles;
 import dev.canopy.simulator.SimulatedFleet;
 import dev.canopy.simulator.SimulatedRollout;
@@ -28,7 +30,7 @@ class SimulatedTextParseTest {
                 .stream("sim", "base", ModelStyles.base(4, 48))
                 .stream("sim", "tuned", ModelStyles.tuned(5, 48))
                 .seed(17).promptSet(4, 6).concurrency(12).shuffleWindow(10).duplicateProbability(0.05)
-                .estimators(Estimator.EXACT, Estimator.TOPK, Estimator.SURPRISAL, Estimator.MIXED)
+                .estimators(EstimatorMode.EXACT, EstimatorMode.TOPK, EstimatorMode.SURPRISAL, EstimatorMode.MIXED)
                 .chunkSize(chunkSize).text(text)
                 .onRollout(r -> truth.put(r.rolloutId(), r));
     }

@@ -1,24 +1,19 @@
 package dev.canopy.simulator;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
+import dev.canopy.core.events.Estimator;
+import dev.canopy.core.events.EventWriter;
 
 /**
- * Renders sampled rollouts as token events of contract v1 (shared/EVENTS.md): UTF-8 JSON objects,
- * one per record, written with Jackson's streaming {@link JsonGenerator}.
+ * Renders sampled rollouts as token events of contract v1 (shared/EVENTS.md): decides which fields each
+ * step carries and hands them to core's {@link EventWriter}, the one writer of the contract.
  *
  * <p>Every record carries {@code model}, {@code release}, {@code rollout_id}, {@code prompt_id} (omitted
  * when null) and, per step, {@code position} and {@code logprob}; then, according to the
- * {@link Estimator}, {@code entropy} (exact step entropy), {@code top_logprobs} (the k largest
+ * {@link EstimatorMode}, {@code entropy} (exact step entropy), {@code top_logprobs} (the k largest
  * log-probabilities of the step, descending, from {@link MarkovLanguageModel#topLogprobs}) or nothing more
  * (surprisal only). The record holding the rollout's last position also gets {@code "final":true} and
  * {@code "finish_reason"}: "stop" when EOS was sampled (the EOS step is that last position), "length" when
@@ -37,33 +32,31 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
  * probability), entropies are finite and &gt;= 0, top_logprobs is non-empty. Records never contain a line
  * break, so they can be written as JSONL. Instances are immutable and thread-safe.
  */
-public final class EventWriter {
+public final class RolloutRecords {
 
     /** Pass as a timestamp to omit the {@code timestamp} field. */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
-    /** The default k for {@link Estimator#TOPK}. */
+    /** The default k for {@link EstimatorMode#TOPK}. */
     public static final int DEFAULT_TOP_K = 20;
     /** Largest k the contract allows. */
     public static final int MAX_TOP_K = 1000;
 
-    /** Fast (Schubfach) double writing: shortest round-tripping decimal, several times faster than Double.toString. */
-    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private static final Estimator[] MIXED_CHOICES = {Estimator.EXACT, Estimator.TOPK, Estimator.SURPRISAL};
 
-    private final Estimator estimator;
+    private final EstimatorMode estimator;
     private final int topK;
     private final boolean text;
 
     /**
      * @param estimator the entropy source to write
-     * @param topK      k for {@link Estimator#TOPK} (and the TOPK steps of {@link Estimator#MIXED}), 1..1000
+     * @param topK      k for {@link EstimatorMode#TOPK} (and the TOPK steps of {@link EstimatorMode#MIXED}), 1..1000
      * @throws IllegalArgumentException if topK is out of range
      */
-    public EventWriter(Estimator estimator, int topK) {
+    public RolloutRecords(EstimatorMode estimator, int topK) {
         this(estimator, topK, false);
     }
 
-    private EventWriter(Estimator estimator, int topK, boolean text) {
+    private RolloutRecords(EstimatorMode estimator, int topK, boolean text) {
         this.estimator = Objects.requireNonNull(estimator, "estimator");
         if (topK < 1 || topK > MAX_TOP_K) {
             throw new IllegalArgumentException("topK must be in 1.." + MAX_TOP_K + ", got " + topK);
@@ -73,11 +66,11 @@ public final class EventWriter {
     }
 
     /** A writer with {@link #DEFAULT_TOP_K}. */
-    public EventWriter(Estimator estimator) {
+    public RolloutRecords(EstimatorMode estimator) {
         this(estimator, DEFAULT_TOP_K);
     }
 
-    public Estimator estimator() {
+    public EstimatorMode estimator() {
         return estimator;
     }
 
@@ -88,23 +81,22 @@ public final class EventWriter {
     /**
      * A writer like this one that writes (true) or leaves out (false, the default) each step's {@code text}.
      */
-    public EventWriter withText(boolean text) {
-        return text == this.text ? this : new EventWriter(estimator, topK, text);
+    public RolloutRecords withText(boolean text) {
+        return text == this.text ? this : new RolloutRecords(estimator, topK, text);
     }
 
     /** Whether steps carry {@code text}. */
     public boolean writesText() {
         return text;
     }
-
     /**
-     * The estimator actually used for one step: {@code mode} itself unless it is {@link Estimator#MIXED},
+     * The estimator actually used for one step: the mode's own unless it is {@link EstimatorMode#MIXED},
      * in which case one of EXACT, TOPK, SURPRISAL picked by a SplitMix64 hash of
      * {@code rolloutId.hashCode()} and {@code position} (stable across runs and JVMs).
      */
-    public static Estimator estimatorAt(Estimator mode, String rolloutId, int position) {
-        if (mode != Estimator.MIXED) {
-            return mode;
+    public static Estimator estimatorAt(EstimatorMode mode, String rolloutId, int position) {
+        if (mode != EstimatorMode.MIXED) {
+            return mode.fixed();
         }
         long z = ((long) rolloutId.hashCode() << 32) ^ (position & 0xFFFFFFFFL);
         z = mix64(z);
@@ -126,17 +118,7 @@ public final class EventWriter {
      */
     public byte[] tokenRecord(SimulatedRollout r, int position, long timestampMs) {
         Objects.checkIndex(position, r.length());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            writeHeader(g, r);
-            writeStep(g, r, position);
-            writeTail(g, r, position == r.length() - 1, timestampMs);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return EventWriter.token(header(r), step(r, position), tail(r, position == r.length() - 1, timestampMs));
     }
 
     /**
@@ -149,23 +131,11 @@ public final class EventWriter {
         if (from < 0 || to > r.length() || from >= to) {
             throw new IndexOutOfBoundsException("chunk [" + from + ", " + to + ") outside 0.." + r.length());
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 96 * (to - from));
-        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            writeHeader(g, r);
-            g.writeArrayFieldStart("tokens");
-            for (int pos = from; pos < to; pos++) {
-                g.writeStartObject();
-                writeStep(g, r, pos);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            writeTail(g, r, to == r.length(), timestampMs);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<EventWriter.Step> steps = new ArrayList<>(to - from);
+        for (int pos = from; pos < to; pos++) {
+            steps.add(step(r, pos));
         }
-        return out.toByteArray();
+        return EventWriter.chunk(header(r), steps, tail(r, to == r.length(), timestampMs));
     }
 
     /** All per-token records of a rollout, positions 0..N-1 in order, without timestamps. */
@@ -209,41 +179,27 @@ public final class EventWriter {
         return out;
     }
 
-    private static void writeHeader(JsonGenerator g, SimulatedRollout r) throws IOException {
-        g.writeStringField("model", r.model());
-        g.writeStringField("release", r.release());
-        g.writeStringField("rollout_id", r.rolloutId());
-        if (r.promptId() != null) {
-            g.writeStringField("prompt_id", r.promptId());
-        }
+    private static EventWriter.Rollout header(SimulatedRollout r) {
+        return new EventWriter.Rollout(r.model(), r.release(), r.rolloutId(), r.promptId());
     }
 
-    private void writeStep(JsonGenerator g, SimulatedRollout r, int position) throws IOException {
+    private EventWriter.Step step(SimulatedRollout r, int position) {
         SampledStep step = r.sample().step(position);
-        g.writeNumberField("position", position);
-        g.writeNumberField("logprob", step.logprob());
+        double entropy = Double.NaN;
+        double[] top = null;
         switch (estimatorAt(estimator, r.rolloutId(), position)) {
-            case EXACT -> g.writeNumberField("entropy", step.entropy());
-            case TOPK -> {
-                double[] top = r.languageModel().topLogprobs(step.state(), topK);
-                g.writeFieldName("top_logprobs");
-                g.writeArray(top, 0, top.length);
-            }
+            case EXACT -> entropy = step.entropy();
+            case TOPK -> top = r.languageModel().topLogprobs(step.state(), topK);
             case SURPRISAL -> { }
             default -> throw new AssertionError("unresolved estimator");
         }
-        if (text) {
-            g.writeStringField("text", TokenText.piece(step.token(), r.languageModel().vocabularySize()));
-        }
+        String piece = text ? TokenText.piece(step.token(), r.languageModel().vocabularySize()) : null;
+        return new EventWriter.Step(position, step.logprob(), entropy, top, piece);
     }
 
-    private static void writeTail(JsonGenerator g, SimulatedRollout r, boolean last, long timestampMs) throws IOException {
-        if (last) {
-            g.writeBooleanField("final", true);
-            g.writeStringField("finish_reason", r.sample().finishReason());
-        }
-        if (timestampMs != NO_TIMESTAMP) {
-            g.writeNumberField("timestamp", timestampMs);
-        }
+    /** NO_TIMESTAMP becomes core's "omit" (-1); a real timestamp is written as given. */
+    private static EventWriter.Tail tail(SimulatedRollout r, boolean last, long timestampMs) {
+        long ts = timestampMs == NO_TIMESTAMP ? -1 : timestampMs;
+        return last ? new EventWriter.Tail(true, r.sample().finishReason(), ts) : EventWriter.Tail.notFinal(ts);
     }
 }
