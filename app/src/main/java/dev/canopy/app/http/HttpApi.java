@@ -174,6 +174,29 @@ public final class HttpApi {
         }
     }
 
+    /** A release's kept windows as {@code GET /api/v1/windows} answers them (also what another instance sends the page). */
+    static byte[] windowsJson(GroupKey key, List<WindowValue> windows) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            g.writeStartObject();
+            g.writeStringField("model", key.model());
+            g.writeStringField("release", key.release());
+            g.writeArrayFieldStart("windows");
+            for (WindowValue w : windows) {
+                g.writeStartObject();
+                g.writeNumberField("window_start", w.start());
+                g.writeNumberField("window_end", w.end());
+                g.writeBooleanField("closed", w.closed());
+                ReportJson.writeGroupFields(GroupMetrics.of(key, w.accumulator()), g);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
     private void report(HttpExchange ex) throws Exception {
         respond(ex, 200, "application/json", app.reportJson());
     }
@@ -193,26 +216,7 @@ public final class HttpApi {
             respond(ex, 200, "application/json", body);
             return;
         }
-        List<WindowValue> windows = app.localWindows(key).orElse(List.of());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.setPrettyPrinter(new DefaultPrettyPrinter());
-            g.writeStartObject();
-            g.writeStringField("model", model);
-            g.writeStringField("release", release);
-            g.writeArrayFieldStart("windows");
-            for (WindowValue w : windows) {
-                g.writeStartObject();
-                g.writeNumberField("window_start", w.start());
-                g.writeNumberField("window_end", w.end());
-                g.writeBooleanField("closed", w.closed());
-                ReportJson.writeGroupFields(GroupMetrics.of(key, w.accumulator()), g);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }
-        respond(ex, 200, "application/json", out.toByteArray());
+        respond(ex, 200, "application/json", windowsJson(key, app.localWindows(key).orElse(List.of())));
     }
 
     private void shifts(HttpExchange ex) throws Exception {

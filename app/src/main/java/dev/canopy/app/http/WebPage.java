@@ -229,6 +229,16 @@ public final class WebPage {
         return keys;
     }
 
+    /** The model's releases in deployment order; null, after answering 404 naming the known models, when it has none. */
+    private static List<GroupKey> releasesOrNotFound(HttpExchange ex, MonitorApp.Overview overview, String model) throws IOException {
+        List<GroupKey> releases = ordered(overview).stream().filter(k -> k.model().equals(model)).toList();
+        if (releases.isEmpty()) {
+            unknownModel(ex, overview, model);
+            return null;
+        }
+        return releases;
+    }
+
     /** {@code GET /api/v1/series?model=M}. */
     void series(HttpExchange ex) throws IOException, InterruptedException {
         String model = name(ex, "model");
@@ -236,9 +246,8 @@ public final class WebPage {
             return;
         }
         MonitorApp.Overview overview = source.overview();
-        List<GroupKey> releases = ordered(overview).stream().filter(k -> k.model().equals(model)).toList();
-        if (releases.isEmpty()) {
-            unknownModel(ex, overview, model);
+        List<GroupKey> releases = releasesOrNotFound(ex, overview, model);
+        if (releases == null) {
             return;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -334,9 +343,8 @@ public final class WebPage {
             }
         }
         MonitorApp.Overview overview = source.overview();
-        List<GroupKey> releases = ordered(overview).stream().filter(k -> k.model().equals(model)).toList();
-        if (releases.isEmpty()) {
-            unknownModel(ex, overview, model);
+        List<GroupKey> releases = releasesOrNotFound(ex, overview, model);
+        if (releases == null) {
             return;
         }
         if (candidate == null) {

@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.canopy.app.compare.LiveComparison;
 import dev.canopy.app.monitor.MonitorApp;
 import dev.canopy.core.assembly.CompletedRollout;
-import dev.canopy.core.report.ReportJson;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -153,24 +151,9 @@ class WebPageTest {
         return out;
     }
 
-    /** A release's windows as another instance's GET /api/v1/windows?local=1 answers them. */
+    /** A release's windows as another instance's GET /api/v1/windows?local=1 answers them: the API's own writer. */
     private byte[] windowsJson(GroupKey key) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("windows");
-            for (WindowValue w : windows.get(key)) {
-                g.writeStartObject();
-                g.writeNumberField("window_start", w.start());
-                g.writeNumberField("window_end", w.end());
-                g.writeBooleanField("closed", w.closed());
-                ReportJson.writeGroupFields(GroupMetrics.of(key, w.accumulator()), g);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }
-        return out.toByteArray();
+        return HttpApi.windowsJson(key, windows.get(key));
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
