@@ -1,7 +1,9 @@
 package dev.canopy.app;
 
-import dev.canopy.app.monitor.MonitorSettings;
-import dev.canopy.app.monitor.TopicSetup;
+import dev.canopy.core.UserError;
+
+import dev.canopy.monitor.MonitorSettings;
+import dev.canopy.monitor.TopicSetup;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.topology.Topics;
 import picocli.CommandLine.Command;

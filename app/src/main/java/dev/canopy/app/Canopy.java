@@ -1,5 +1,9 @@
 package dev.canopy.app;
 
+import dev.canopy.analysis.cli.ReplayCommand;
+
+import dev.canopy.core.UserError;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "canopy", mixinStandardHelpOptions = true, versionProvider = Canopy.Version.class,
         description = "Monitors how deployed language models spend their uncertainty: canopy entropy CE* and rho(N, r_N).",
         subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, BrokerCommand.class, FleetCommand.class, SimulateCommand.class, ReleaseCommand.class, ValidateDetectorCommand.class,
-                dev.canopy.app.compare.CompareCommand.class, dev.canopy.app.compare.ValidateCompareCommand.class, ProxyCommand.class, ProbeCommand.class, dev.canopy.app.bench.BenchCommand.class,
+                dev.canopy.analysis.compare.CompareCommand.class, dev.canopy.analysis.compare.ValidateCompareCommand.class, ProxyCommand.class, ProbeCommand.class, dev.canopy.app.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Canopy implements Runnable {
 

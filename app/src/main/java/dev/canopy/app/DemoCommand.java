@@ -1,11 +1,13 @@
 package dev.canopy.app;
 
+import dev.canopy.core.UserError;
+
 import dev.canopy.app.demo.ConsoleView;
 import dev.canopy.app.demo.DemoLogging;
 import dev.canopy.app.demo.FleetDriver;
-import dev.canopy.app.monitor.Durations;
-import dev.canopy.app.monitor.MonitorApp;
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.monitor.Durations;
+import dev.canopy.monitor.MonitorApp;
+import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.report.Report;
 import dev.canopy.topology.StoreReports;

@@ -1,7 +1,9 @@
 package dev.canopy.app;
 
+import dev.canopy.core.UserError;
+
 import dev.canopy.app.demo.FleetDriver;
-import dev.canopy.app.monitor.Durations;
+import dev.canopy.monitor.Durations;
 import dev.canopy.connectors.kafka.TopicCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,5 +1,7 @@
 package dev.canopy.app;
 
+import dev.canopy.core.UserError;
+
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

@@ -1,6 +1,8 @@
 package dev.canopy.app;
 
-import dev.canopy.app.monitor.Durations;
+import dev.canopy.core.UserError;
+
+import dev.canopy.monitor.Durations;
 import dev.canopy.connectors.probe.ProbeConfig;
 import dev.canopy.connectors.kafka.KafkaEventPublisher;
 import dev.canopy.connectors.kafka.TopicCheck;

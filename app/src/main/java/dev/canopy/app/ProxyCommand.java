@@ -1,6 +1,8 @@
 package dev.canopy.app;
 
-import dev.canopy.app.monitor.Durations;
+import dev.canopy.core.UserError;
+
+import dev.canopy.monitor.Durations;
 import dev.canopy.connectors.events.RolloutIdSource;
 import dev.canopy.connectors.proxy.LogprobProxy;
 import dev.canopy.connectors.proxy.ModelSource;

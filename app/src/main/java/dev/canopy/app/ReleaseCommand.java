@@ -1,6 +1,8 @@
 package dev.canopy.app;
 
-import dev.canopy.app.monitor.TopicSetup;
+import dev.canopy.core.UserError;
+
+import dev.canopy.monitor.TopicSetup;
 import dev.canopy.topology.ReleaseRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,7 +1,7 @@
 package dev.canopy.app;
 
-import dev.canopy.app.monitor.MonitorApp;
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.monitor.MonitorApp;
+import dev.canopy.monitor.MonitorSettings;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,5 +1,7 @@
 package dev.canopy.app;
 
+import dev.canopy.core.UserError;
+
 import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.FleetStats;
 import dev.canopy.simulator.FleetFiles;

@@ -1,5 +1,9 @@
 package dev.canopy.app;
 
+import dev.canopy.analysis.cli.Progress;
+
+import dev.canopy.core.UserError;
+
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.core.shift.ShiftStats;

@@ -1,7 +1,7 @@
 package dev.canopy.app;
 
-import dev.canopy.app.metrics.MetricCatalogue;
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.monitor.metrics.MetricCatalogue;
+import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.core.events.RejectReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

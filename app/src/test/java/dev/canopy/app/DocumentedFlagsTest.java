@@ -1,5 +1,7 @@
 package dev.canopy.app;
 
+import dev.canopy.core.UserError;
+
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -1,8 +1,8 @@
 package dev.canopy.tests;
 
 import dev.canopy.app.BrokerCommand;
-import dev.canopy.app.monitor.MonitorApp;
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.monitor.MonitorApp;
+import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;

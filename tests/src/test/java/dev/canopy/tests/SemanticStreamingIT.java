@@ -1,7 +1,7 @@
 package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.canopy.app.monitor.MonitorApp;
+import dev.canopy.monitor.MonitorApp;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;

@@ -2,7 +2,7 @@ package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.canopy.app.monitor.MonitorApp;
+import dev.canopy.monitor.MonitorApp;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.report.ReportJson;
 import dev.canopy.tests.support.Closeables;

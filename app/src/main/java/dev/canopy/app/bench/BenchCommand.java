@@ -1,9 +1,9 @@
 package dev.canopy.app.bench;
 
-import dev.canopy.app.Progress;
-import dev.canopy.app.UserError;
-import dev.canopy.app.monitor.Durations;
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.analysis.cli.Progress;
+import dev.canopy.core.UserError;
+import dev.canopy.monitor.Durations;
+import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.simulator.EstimatorMode;
 import picocli.CommandLine;
@@ -351,7 +351,7 @@ public final class BenchCommand implements Callable<Integer> {
      * and the monitor's start-up lines would bury the progress lines; errors still show.
      */
     private static void quietLogs() {
-        for (String logger : List.of("dev.canopy.broker", "dev.canopy.app.monitor", "dev.canopy.app.http", "org.apache.kafka")) {
+        for (String logger : List.of("dev.canopy.broker", "dev.canopy.monitor", "dev.canopy.monitor.http", "org.apache.kafka")) {
             String key = "org.slf4j.simpleLogger.log." + logger;
             if (System.getProperty(key) == null) {
                 System.setProperty(key, logger.startsWith("org") ? "error" : "warn");

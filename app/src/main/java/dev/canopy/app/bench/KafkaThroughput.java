@@ -1,8 +1,8 @@
 package dev.canopy.app.bench;
 
-import dev.canopy.app.Progress;
-import dev.canopy.app.monitor.MonitorSettings;
-import dev.canopy.app.monitor.TopicSetup;
+import dev.canopy.analysis.cli.Progress;
+import dev.canopy.monitor.MonitorSettings;
+import dev.canopy.monitor.TopicSetup;
 import dev.canopy.semantic.Embedder;
 import dev.canopy.semantic.SemanticCodec;
 import dev.canopy.semantic.SemanticCounts;

@@ -2,9 +2,9 @@ package dev.canopy.app.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.canopy.app.Progress;
-import dev.canopy.app.monitor.MonitorApp;
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.analysis.cli.Progress;
+import dev.canopy.monitor.MonitorApp;
+import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.SimulatedFleet;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -1,7 +1,7 @@
 package dev.canopy.app.bench;
 
-import dev.canopy.app.Progress;
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.analysis.cli.Progress;
+import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.semantic.Embedder;
 import dev.canopy.semantic.MiniLmEmbedder;
 import dev.canopy.semantic.PromptSample;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.canopy.app.metrics.MetricCatalogue;
+import dev.canopy.monitor.metrics.MetricCatalogue;
 import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.tests.assets.PromQlExpressions.Expression;
 import dev.canopy.tests.assets.PromQlExpressions.Kind;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.app.demo.FleetDriver;
-import dev.canopy.app.monitor.MonitorApp;
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.monitor.MonitorApp;
+import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.tests.assets.PromQlExpressions;

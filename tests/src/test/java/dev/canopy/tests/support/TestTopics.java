@@ -1,6 +1,6 @@
 package dev.canopy.tests.support;
 
-import dev.canopy.app.monitor.MonitorSettings;
+import dev.canopy.monitor.MonitorSettings;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
