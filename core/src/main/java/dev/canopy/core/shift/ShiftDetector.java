@@ -1,5 +1,6 @@
 package dev.canopy.core.shift;
 
+import dev.canopy.core.config.CanopyConfig;
 import dev.canopy.core.stats.Moments;
 
 import java.util.ArrayList;
@@ -74,19 +75,16 @@ public final class ShiftDetector {
      */
     public record Settings(double alpha, int minRollouts, double targetSize) {
         public Settings {
-            if (!(alpha > 0 && alpha < 1)) {
-                throw new IllegalArgumentException("canopy.shift.alpha must be in (0, 1), got " + alpha);
-            }
-            if (minRollouts < 4) {
-                throw new IllegalArgumentException("canopy.shift.min.rollouts must be at least 4, got " + minRollouts);
-            }
+            CanopyConfig.SHIFT_ALPHA.check(alpha);
+            CanopyConfig.SHIFT_MIN_ROLLOUTS.check(minRollouts);
             if (!(targetSize > 0)) {
-                throw new IllegalArgumentException("canopy.shift.target.rollouts must be positive, got " + targetSize);
+                throw new IllegalArgumentException(CanopyConfig.SHIFT_TARGET_ROLLOUTS.name() + " must be positive, got " + targetSize);
             }
         }
 
         public static Settings defaults() {
-            return new Settings(0.05, 50, 1000);
+            return new Settings(CanopyConfig.SHIFT_ALPHA.defaultValue(), CanopyConfig.SHIFT_MIN_ROLLOUTS.defaultValue(),
+                    CanopyConfig.SHIFT_TARGET_ROLLOUTS.defaultValue());
         }
     }
 
