@@ -1,14 +1,15 @@
 package dev.canopy.topology;
 
+import dev.canopy.core.config.CanopyConfig;
 import dev.canopy.core.replay.ReplayEngine;
-
 import dev.canopy.core.shift.ShiftDetector;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The monitor's settings, validated once. Every field has a documented default and a configuration
- * key (see {@code canopy run --help} and the README's configuration reference).
+ * key in {@link CanopyConfig} (see docs/configuration.md), whose rules the constructor checks.
  *
  * @param topics          topic names
  * @param statistics      vocabulary size, pair capacity, prompt cap (as {@code canopy replay})
@@ -25,35 +26,28 @@ public record MonitorConfig(Topics topics, ReplayEngine.Options statistics, Dura
                             ShiftDetector.Settings shift, SemanticSettings semantic) {
 
     public MonitorConfig {
-        requirePositive(idleTimeout, "canopy.idle.timeout");
-        requirePositive(windowSize, "canopy.window.size");
-        requirePositive(windowAdvance, "canopy.window.advance");
-        if (windowGrace.isNegative()) {
-            throw new IllegalArgumentException("canopy.window.grace must not be negative, got " + windowGrace);
-        }
+        CanopyConfig.IDLE_TIMEOUT.check(idleTimeout);
+        CanopyConfig.WINDOW_SIZE.check(windowSize);
+        CanopyConfig.WINDOW_ADVANCE.check(windowAdvance);
+        CanopyConfig.WINDOW_GRACE.check(windowGrace);
+        CanopyConfig.WINDOW_KEPT.check(windowsKept);
         if (windowSize.toMillis() % windowAdvance.toMillis() != 0) {
-            throw new IllegalArgumentException("canopy.window.size (" + windowSize + ") must be a whole multiple of canopy.window.advance ("
-                    + windowAdvance + ")");
+            throw new IllegalArgumentException(CanopyConfig.WINDOW_SIZE.name() + " (" + windowSize
+                    + ") must be a whole multiple of " + CanopyConfig.WINDOW_ADVANCE.name() + " (" + windowAdvance
+                    + "): change one of them");
         }
-        java.util.Objects.requireNonNull(semantic, "semantic");
-        if (windowsKept < 1) {
-            throw new IllegalArgumentException("canopy.window.kept must be at least 1, got " + windowsKept);
-        }
+        Objects.requireNonNull(semantic, "semantic");
     }
 
     public static MonitorConfig defaults() {
-        return new MonitorConfig(Topics.defaults(), ReplayEngine.Options.defaults(), Duration.ofMinutes(10),
-                Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMinutes(5), 60, ShiftDetector.Settings.defaults(), SemanticSettings.disabled());
+        return new MonitorConfig(Topics.defaults(), ReplayEngine.Options.defaults(),
+                CanopyConfig.IDLE_TIMEOUT.defaultValue(), CanopyConfig.WINDOW_SIZE.defaultValue(),
+                CanopyConfig.WINDOW_ADVANCE.defaultValue(), CanopyConfig.WINDOW_GRACE.defaultValue(),
+                CanopyConfig.WINDOW_KEPT.defaultValue(), ShiftDetector.Settings.defaults(), SemanticSettings.disabled());
     }
 
     /** The same settings with other semantic settings. */
     public MonitorConfig withSemantic(SemanticSettings s) {
         return new MonitorConfig(topics, statistics, idleTimeout, windowSize, windowAdvance, windowGrace, windowsKept, shift, s);
-    }
-
-    private static void requirePositive(Duration d, String key) {
-        if (d == null || d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(key + " must be a positive duration, got " + d);
-        }
     }
 }

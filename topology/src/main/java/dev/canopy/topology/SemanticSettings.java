@@ -1,5 +1,7 @@
 package dev.canopy.topology;
 
+import dev.canopy.core.config.CanopyConfig;
+
 /**
  * Settings of semantic diversity in the streaming monitor (off by default: it keeps generated text).
  *
@@ -14,28 +16,18 @@ package dev.canopy.topology;
  */
 public record SemanticSettings(boolean enabled, int maxChars, int perPrompt, int maxPrompts, double maxRate, int backlog) {
 
-    public static final int DEFAULT_MAX_CHARS = 4000;
-    public static final int DEFAULT_PER_PROMPT = 32;
-    public static final int DEFAULT_MAX_PROMPTS = 1000;
-    public static final double DEFAULT_MAX_RATE = 100;
-    public static final int DEFAULT_BACKLOG = 10_000;
+    public static final int DEFAULT_MAX_CHARS = CanopyConfig.DEFAULT_SEMANTIC_MAX_CHARS;
+    public static final int DEFAULT_PER_PROMPT = CanopyConfig.DEFAULT_SEMANTIC_PER_PROMPT;
+    public static final int DEFAULT_MAX_PROMPTS = CanopyConfig.DEFAULT_SEMANTIC_MAX_PROMPTS;
+    public static final double DEFAULT_MAX_RATE = CanopyConfig.DEFAULT_SEMANTIC_MAX_RATE;
+    public static final int DEFAULT_BACKLOG = CanopyConfig.DEFAULT_SEMANTIC_BACKLOG;
 
     public SemanticSettings {
-        if (maxChars < 1) {
-            throw new IllegalArgumentException("canopy.semantic.max.chars must be at least 1, got " + maxChars);
-        }
-        if (perPrompt < 2) {
-            throw new IllegalArgumentException("canopy.semantic.per.prompt must be at least 2 (diversity compares rollouts of a prompt), got " + perPrompt);
-        }
-        if (maxPrompts < 1) {
-            throw new IllegalArgumentException("canopy.semantic.max.prompts must be at least 1, got " + maxPrompts);
-        }
-        if (!(maxRate > 0) || Double.isInfinite(maxRate)) {
-            throw new IllegalArgumentException("canopy.semantic.max.rate must be a positive number of embeddings per second, got " + maxRate);
-        }
-        if (backlog < 1) {
-            throw new IllegalArgumentException("canopy.semantic.backlog must be at least 1 rollout, got " + backlog);
-        }
+        CanopyConfig.SEMANTIC_MAX_CHARS.check(maxChars);
+        CanopyConfig.SEMANTIC_PER_PROMPT.check(perPrompt);
+        CanopyConfig.SEMANTIC_MAX_PROMPTS.check(maxPrompts);
+        CanopyConfig.SEMANTIC_MAX_RATE.check(maxRate);
+        CanopyConfig.SEMANTIC_BACKLOG.check(backlog);
     }
 
     public static SemanticSettings disabled() {

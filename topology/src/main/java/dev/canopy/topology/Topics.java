@@ -1,5 +1,7 @@
 package dev.canopy.topology;
 
+import dev.canopy.core.config.CanopyConfig;
+
 import java.util.List;
 
 /**
@@ -14,8 +16,11 @@ import java.util.List;
  */
 public record Topics(String tokens, String deadLetter, String rollouts, String metrics, String releases, String alerts) {
 
+    /** The default names (the topic keys' defaults in {@link CanopyConfig}). */
     public static Topics defaults() {
-        return new Topics("canopy.tokens", "canopy.dlq", "canopy.rollouts", "canopy.metrics", "canopy.releases", "canopy.alerts");
+        return new Topics(CanopyConfig.TOPIC_TOKENS.defaultValue(), CanopyConfig.TOPIC_DLQ.defaultValue(),
+                CanopyConfig.TOPIC_ROLLOUTS.defaultValue(), CanopyConfig.TOPIC_METRICS.defaultValue(),
+                CanopyConfig.TOPIC_RELEASES.defaultValue(), CanopyConfig.TOPIC_ALERTS.defaultValue());
     }
 
     public List<String> all() {
