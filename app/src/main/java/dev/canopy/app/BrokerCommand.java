@@ -1,6 +1,7 @@
 package dev.canopy.app;
 
 import dev.canopy.core.UserError;
+import dev.canopy.core.config.CanopyConfig;
 
 import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.monitor.TopicSetup;
@@ -67,7 +68,7 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new UserError(e.getMessage() + (port != 0 ? " (choose another --port, or 0 for any free port)" : ""));
         }
         try {
-            MonitorSettings defaults = MonitorSettings.resolve(Map.of("canopy.bootstrap.servers", broker.bootstrapServers()), Map.of(), null);
+            MonitorSettings defaults = MonitorSettings.resolve(Map.of(CanopyConfig.BOOTSTRAP_SERVERS.name(), broker.bootstrapServers()), Map.of(), null);
             Topics topics = defaults.monitor().topics();
             TopicSetup.ensure(defaults.clientProperties(), broker.bootstrapServers(), defaults.topicPartitions(),
                     defaults.replicationFactor(), topics.all(), topics.deadLetter(), topics.releases());

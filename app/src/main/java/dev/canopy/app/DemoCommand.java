@@ -1,6 +1,8 @@
 package dev.canopy.app;
 
 import dev.canopy.core.UserError;
+import dev.canopy.core.config.CanopyConfig;
+import dev.canopy.core.config.ConfigKey;
 
 import dev.canopy.app.demo.ConsoleView;
 import dev.canopy.app.demo.DemoLogging;
@@ -66,12 +68,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoLogging.quietExpectedKafkaWarnings();
-        if (httpPort < 0 || httpPort > 65535) {
-            throw new UserError("--http-port must be between 0 and 65535, got " + httpPort);
+        try {
+            CanopyConfig.HTTP_PORT.check(httpPort);
+        } catch (ConfigKey.InvalidValue e) {
+            throw new UserError("--http-port " + httpPort + ": " + e.fix());
         }
         FleetDriver.Settings fleetSettings;
         try {
-            fleetSettings = new FleetDriver.Settings("placeholder", "canopy.tokens", models, rate, switchAfter, 42, 0.001, !noSemantic);
+            fleetSettings = new FleetDriver.Settings("placeholder", CanopyConfig.TOKENS_TOPIC, models, rate, switchAfter, 42, 0.001, !noSemantic);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -84,17 +88,17 @@ public final class DemoCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             Map<String, String> flags = new HashMap<>();
-            flags.put("canopy.bootstrap.servers", broker.bootstrapServers());
-            flags.put("canopy.http.port", Integer.toString(httpPort));
-            flags.put("canopy.application.id", "canopy-demo");
-            flags.put("canopy.state.dir", stateDir.toString());
-            flags.put("canopy.topic.partitions", "3");
-            flags.put("canopy.idle.timeout", "60s");
-            flags.put("canopy.window.size", "5m");
-            flags.put("canopy.window.advance", "10s");
-            flags.put("canopy.window.grace", "10s");
-            flags.put("canopy.window.kept", "30");
-            flags.put("canopy.semantic.enabled", Boolean.toString(!noSemantic));
+            flags.put(CanopyConfig.BOOTSTRAP_SERVERS.name(), broker.bootstrapServers());
+            flags.put(CanopyConfig.HTTP_PORT.name(), Integer.toString(httpPort));
+            flags.put(CanopyConfig.APPLICATION_ID.name(), "canopy-demo");
+            flags.put(CanopyConfig.STATE_DIR.name(), stateDir.toString());
+            flags.put(CanopyConfig.TOPIC_PARTITIONS.name(), "3");
+            flags.put(CanopyConfig.IDLE_TIMEOUT.name(), "60s");
+            flags.put(CanopyConfig.WINDOW_SIZE.name(), "5m");
+            flags.put(CanopyConfig.WINDOW_ADVANCE.name(), "10s");
+            flags.put(CanopyConfig.WINDOW_GRACE.name(), "10s");
+            flags.put(CanopyConfig.WINDOW_KEPT.name(), "30");
+            flags.put(CanopyConfig.SEMANTIC_ENABLED.name(), Boolean.toString(!noSemantic));
             MonitorSettings settings = MonitorSettings.resolve(flags, Map.of(), null);
             System.err.println("canopy: starting the monitor...");
             app = MonitorApp.start(settings, new PrometheusRegistry());

@@ -6,6 +6,7 @@ import dev.canopy.app.demo.FleetDriver;
 import dev.canopy.monitor.Durations;
 import dev.canopy.connectors.kafka.TopicCheck;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
                 "Each model serves a base release, then switches to a fine-tuned release (rho(N, r) turns positive)."})
 public final class FleetCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--topic", defaultValue = "canopy.tokens", description = "Input topic of the monitor (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -47,18 +48,20 @@ public final class FleetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        String bootstrapServers = kafka.bootstrapServers();
+        Properties client = kafka.clientProperties();
         FleetDriver.Settings settings;
         try {
             settings = new FleetDriver.Settings(bootstrapServers, topic, models, rate, switchAfter, seed, 0.001, text);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        try (TopicCheck check = TopicCheck.admin(bootstrapServers, ReleaseCommand.client(bootstrapServers), Duration.ofSeconds(10))) {
+        try (TopicCheck check = TopicCheck.admin(bootstrapServers, client, Duration.ofSeconds(10))) {
             if (Boolean.FALSE.equals(check.exists(topic))) {
                 throw new UserError(TopicCheck.missingMessage(topic, bootstrapServers));
             }
         }
-        FleetDriver fleet = new FleetDriver(settings, new Properties()).start();
+        FleetDriver fleet = new FleetDriver(settings, client).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             fleet.close();

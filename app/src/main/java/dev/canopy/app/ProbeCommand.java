@@ -9,6 +9,7 @@ import dev.canopy.connectors.kafka.TopicCheck;
 import dev.canopy.connectors.probe.ProbeSet;
 import dev.canopy.connectors.probe.Prober;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -38,8 +39,8 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--release", required = true, description = "The release the endpoint serves.")
     String release;
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--prompts", paramLabel = "FILE", description = "Probe set: JSONL ({\"id\",\"prompt\"} or {\"id\",\"messages\"}) or one prompt a line.")
     Path prompts;
@@ -96,13 +97,14 @@ public final class ProbeCommand implements Callable<Integer> {
             } catch (IOException | IllegalArgumentException e) {
                 throw new UserError("cannot use probe file " + prompts + ": " + e.getMessage());
             }
-            try (TopicCheck check = TopicCheck.admin(bootstrapServers, ReleaseCommand.client(bootstrapServers), Duration.ofSeconds(10))) {
+            String bootstrapServers = kafka.bootstrapServers();
+            try (TopicCheck check = TopicCheck.admin(bootstrapServers, kafka.clientProperties(), Duration.ofSeconds(10))) {
                 if (Boolean.FALSE.equals(check.exists(topic))) {
                     throw new UserError(TopicCheck.missingMessage(topic, bootstrapServers));
                 }
             }
             KafkaEventPublisher publisher = new KafkaEventPublisher(new KafkaEventPublisher.Settings(bootstrapServers, topic, 64L << 20,
-                    ReleaseCommand.client(bootstrapServers)), null);
+                    kafka.clientProperties()), null);
             try (Prober prober = new Prober(config, set, publisher, null)) {
                 System.err.println("canopy: probe round: " + prober.runRound());
             } finally {
@@ -129,11 +131,11 @@ public final class ProbeCommand implements Callable<Integer> {
     /** The probe's configuration from the flags; a bad value is a {@link UserError} naming the flag. */
     ProbeConfig config() {
         try {
-            ProbeConfig.Builder b = ProbeConfig.builder(endpoint, model, release, bootstrapServers)
+            ProbeConfig.Builder b = ProbeConfig.builder(endpoint, model, release, kafka.bootstrapServers())
                     .api(ProbeConfig.Api.parse(api))
                     .samples(samples).useNParameter(!noN).topLogprobs(topLogprobs).maxTokens(maxTokens).temperature(temperature)
                     .topP(topP).concurrency(concurrency)
-                    .interval(interval).topic(topic).probeFile(prompts).includeText(includeText).kafkaProperties(ReleaseCommand.client(bootstrapServers));
+                    .interval(interval).topic(topic).probeFile(prompts).includeText(includeText).kafkaProperties(kafka.clientProperties());
             if (modelLabel != null) {
                 b.model(modelLabel);
             }

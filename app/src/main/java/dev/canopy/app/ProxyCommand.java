@@ -8,6 +8,7 @@ import dev.canopy.connectors.proxy.LogprobProxy;
 import dev.canopy.connectors.proxy.ModelSource;
 import dev.canopy.connectors.proxy.ProxyConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.UncheckedIOException;
@@ -29,8 +30,8 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--upstream", required = true, paramLabel = "URL", description = "The inference server, e.g. http://127.0.0.1:8000")
     URI upstream;
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--release", required = true, description = "The release name the upstream serves (a fine-tuning release or version).")
     String release;
@@ -85,7 +86,7 @@ public final class ProxyCommand implements Callable<Integer> {
             proxy.close();
             stopped.countDown();
         }, "canopy-proxy-shutdown"));
-        System.err.println("canopy: proxy on " + proxy.uri() + " -> " + upstream + ", events to " + topic + " on " + bootstrapServers
+        System.err.println("canopy: proxy on " + proxy.uri() + " -> " + upstream + ", events to " + topic + " on " + kafka.bootstrapServers()
                 + "; metrics at " + proxy.metricsUri() + ". Ctrl-C stops.");
         stopped.await();
         return 0;
@@ -104,14 +105,14 @@ public final class ProxyCommand implements Callable<Integer> {
             throw new UserError("--listen must be HOST:PORT, got '" + listen + "'");
         }
         try {
-            return ProxyConfig.builder(upstream, bootstrapServers, release)
+            return ProxyConfig.builder(upstream, kafka.bootstrapServers(), release)
                     .topic(topic)
                     .modelSource(ModelSource.parse(modelSource))
                     .topLogprobs(topLogprobs)
                     .listen(listen.substring(0, colon), port)
                     .hashPromptIds(hashPromptIds)
                     .rolloutIds(RolloutIdSource.parse(rolloutIds))
-                    .kafkaProperties(ReleaseCommand.client(bootstrapServers))
+                    .kafkaProperties(kafka.clientProperties())
                     .eventBufferBytes(eventBuffer)
                     .upstreamTimeout(upstreamTimeout)
                     .upstreamIdleTimeout(upstreamIdleTimeout)

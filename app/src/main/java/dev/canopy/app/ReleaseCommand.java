@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -44,23 +45,12 @@ public final class ReleaseCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: announce or list");
     }
 
-    static Properties client(String bootstrap) {
-        Properties p = new Properties();
-        System.getenv().forEach((k, v) -> {
-            if (k.startsWith("KAFKA_SECURITY_") || k.startsWith("KAFKA_SASL_") || k.startsWith("KAFKA_SSL_")) {
-                p.put(k.substring(6).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
-            }
-        });
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return p;
-    }
-
     /** {@code canopy release announce}. */
     @Command(name = "announce", mixinStandardHelpOptions = true,
             description = {"Announces a release: the monitor compares it with --baseline (default: the model's previous release)",
                     "from the moment it is deployed. Announcing again overwrites the record."})
     static final class Announce implements Callable<Integer> {
-        @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT") String bootstrap;
+        @Mixin KafkaOptions kafka = new KafkaOptions();
         @Option(names = "--model", required = true) String model;
         @Option(names = "--release", required = true) String release;
         @Option(names = "--baseline", description = "The release to compare with.") String baseline;
@@ -78,7 +68,8 @@ public final class ReleaseCommand implements Runnable {
             } catch (DateTimeParseException e) {
                 throw new UserError("--deployed-at '" + deployedAt + "' is not an ISO-8601 instant such as 2026-11-20T09:00:00Z");
             }
-            Properties p = client(bootstrap);
+            String bootstrap = kafka.bootstrapServers();
+            Properties p = kafka.clientProperties();
             TopicSetup.ensure(p, bootstrap, 1, (short) -1, List.of(topic), "", topic);
             p.put(ProducerConfig.ACKS_CONFIG, "all");
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
@@ -96,12 +87,13 @@ public final class ReleaseCommand implements Runnable {
     /** {@code canopy release list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Prints the known releases (announced and inferred), one JSON object a line.")
     static final class ListReleases implements Callable<Integer> {
-        @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT") String bootstrap;
+        @Mixin KafkaOptions kafka = new KafkaOptions();
         @Option(names = "--topic", defaultValue = "canopy.releases") String topic;
 
         @Override
         public Integer call() {
-            Properties p = client(bootstrap);
+            String bootstrap = kafka.bootstrapServers();
+            Properties p = kafka.clientProperties();
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             Map<String, byte[]> latest = new TreeMap<>();
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -14,7 +14,7 @@ import java.util.concurrent.ExecutionException;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the monitor: reads token events from Kafka, writes rollouts, metrics and rejects, serves the HTTP API and /metrics.",
                 "", "Settings, lowest precedence first: defaults, --config FILE, CANOPY_* and KAFKA_* environment variables, flags.",
-                "Every key is listed in the README's configuration reference."},
+                "Every key, its default and accepted values: docs/configuration.md."},
         footer = {"", "Example:", "  canopy run --bootstrap-servers kafka-1:9092 --http-port 9400 --config canopy.properties"})
 public final class RunCommand implements Callable<Integer> {
 

@@ -3,6 +3,7 @@ package dev.canopy.app;
 import dev.canopy.analysis.cli.Progress;
 
 import dev.canopy.core.UserError;
+import dev.canopy.core.config.CanopyConfig;
 
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.shift.ShiftDetector;
@@ -62,7 +63,7 @@ public final class ValidateDetectorCommand implements Callable<Integer> {
         try {
             settings = new ShiftDetector.Settings(alpha, 50, 1000);
         } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage().replace("canopy.shift.alpha", "--alpha"));
+            throw new UserError(e.getMessage().replace(CanopyConfig.SHIFT_ALPHA.name(), "--alpha"));
         }
         long started = System.nanoTime();
         int falseRuns = 0;

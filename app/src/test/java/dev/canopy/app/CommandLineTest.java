@@ -1,7 +1,8 @@
 package dev.canopy.app;
 
 import dev.canopy.monitor.metrics.MetricCatalogue;
-import dev.canopy.monitor.MonitorSettings;
+import dev.canopy.core.config.CanopyConfig;
+import dev.canopy.core.config.ConfigKey;
 import dev.canopy.core.events.RejectReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,10 +108,11 @@ class CommandLineTest {
     }
 
     @Test
-    void readmeDocumentsEveryKeyMetricReasonAndCommand() throws IOException {
+    void docsDocumentEveryKeyMetricReasonAndCommand() throws IOException {
         String readme = Files.readString(Path.of("../README.md"));
-        for (String key : MonitorSettings.KEYS.keySet()) {
-            assertTrue(readme.contains("`" + key + "`"), "README lacks configuration key " + key);
+        String configuration = Files.readString(Path.of("../docs/configuration.md"));
+        for (ConfigKey<?> key : CanopyConfig.KEYS) {
+            assertTrue(configuration.contains("`" + key.name() + "`"), "docs/configuration.md lacks configuration key " + key);
         }
         for (MetricCatalogue m : MetricCatalogue.values()) {
             assertTrue(readme.contains("`" + m.metricName() + "`"), "README lacks metric " + m.metricName());

@@ -87,6 +87,36 @@ class MonitorSettingsTest {
     }
 
     @Test
+    void shouldRejectAnUnknownCanopyKeyInTheFileNamingIt(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "canopy.window.sise=2h\n");
+        UserError e = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of(), file));
+        assertTrue(e.getMessage().contains("'canopy.window.sise'") && e.getMessage().contains("docs/configuration.md"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectANegativeGraceOrReleaseTtl() {
+        UserError grace = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_WINDOW_GRACE", "-PT1M"), null));
+        assertTrue(grace.getMessage().contains("canopy.window.grace") && grace.getMessage().contains("not negative"), grace.getMessage());
+        UserError ttl = assertThrows(UserError.class, () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_METRICS_RELEASE_TTL", "-P1D"), null));
+        assertTrue(ttl.getMessage().contains("canopy.metrics.release.ttl") && ttl.getMessage().contains("not negative"), ttl.getMessage());
+        assertEquals(Duration.ZERO, MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_WINDOW_GRACE", "0s"), null).monitor().windowGrace());
+    }
+
+    @Test
+    void shouldNameTheKafkaVariableABadClientSettingCameFrom() {
+        UserError e = assertThrows(UserError.class,
+                () -> MonitorSettings.resolve(BOOTSTRAP, Map.of("KAFKA_SECURITY_PROTOCOL", "TELEPATHY"), null));
+        assertTrue(e.getMessage().contains("security.protocol") && e.getMessage().contains("KAFKA_SECURITY_PROTOCOL"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectAFlagThatIsNoConfigurationKey() {
+        assertThrows(IllegalArgumentException.class,
+                () -> MonitorSettings.resolve(Map.of("canopy.bootstrap.servers", "b:1", "canopy.no.such.key", "1"), Map.of(), null));
+    }
+
+    @Test
     void shouldRejectAnInvalidKafkaSettingNamingItAndWhereItCameFrom(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("c.properties");
         Files.writeString(file, "security.protocol=TELEPATHY\n");

@@ -59,6 +59,24 @@ class DemoLoggingTest {
     }
 
     @Test
+    void theDemoQuietsTheLoggersOfTheWarningsEveryHealthyDemoShows() {
+        // the loggers that print UNKNOWN_TOPIC_OR_PARTITION, CONCURRENT_TRANSACTIONS and the StateDirectory
+        // warning, named here rather than taken from QUIETED so that dropping one from the list fails
+        String[] expected = {
+                "org.apache.kafka.clients.NetworkClient",
+                "org.apache.kafka.clients.producer.internals.TransactionManager",
+                "org.apache.kafka.clients.producer.internals.Sender",
+                "org.apache.kafka.streams.processor.internals.StateDirectory"};
+        for (String logger : expected) {
+            assertTrue(fresh(logger).isWarnEnabled(), logger + " warns before the demo's setting");
+        }
+        DemoLogging.quietExpectedKafkaWarnings();
+        for (String logger : expected) {
+            assertFalse(fresh(logger).isWarnEnabled(), logger + " is quiet in the demo");
+        }
+    }
+
+    @Test
     void theDemoKeepsCanopysOwnMessagesAndOtherKafkaWarnings() {
         DemoLogging.quietExpectedKafkaWarnings();
         assertTrue(fresh("dev.canopy.app.demo").isInfoEnabled());

@@ -1,6 +1,7 @@
 package dev.canopy.tests.support;
 
-import dev.canopy.monitor.MonitorSettings;
+import dev.canopy.core.config.CanopyConfig;
+import dev.canopy.core.config.ConfigKey;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,11 +30,9 @@ public record TestTopics(String prefix) {
     /** The canopy.topic.* settings naming the topics (those whose default is a topic name). */
     public Map<String, String> settings() {
         Map<String, String> m = new LinkedHashMap<>();
-        MonitorSettings.KEYS.forEach((key, doc) -> {
-            if (key.startsWith("canopy.topic.") && doc[0].startsWith("canopy.")) {
-                m.put(key, prefix + "." + key.substring("canopy.topic.".length()));
-            }
-        });
+        for (ConfigKey<String> key : CanopyConfig.TOPIC_KEYS) {
+            m.put(key.name(), prefix + "." + key.name().substring("canopy.topic.".length()));
+        }
         return m;
     }
 }
