@@ -1,5 +1,6 @@
 package dev.canopy.app;
 
+import dev.canopy.core.config.CanopyConfig;
 import dev.canopy.core.UserError;
 
 import dev.canopy.app.demo.FleetDriver;
@@ -24,7 +25,7 @@ public final class FleetCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
 
-    @Option(names = "--topic", defaultValue = "canopy.tokens", description = "Input topic of the monitor (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = CanopyConfig.TOKENS_TOPIC, description = "Input topic of the monitor (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--models", defaultValue = "2", description = "Simulated models, 1 to 4 (default: ${DEFAULT-VALUE}).")

@@ -1,5 +1,6 @@
 package dev.canopy.app;
 
+import dev.canopy.core.config.CanopyConfig;
 import dev.canopy.core.UserError;
 
 import dev.canopy.monitor.Durations;
@@ -78,7 +79,7 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Run one round and exit.")
     boolean once;
 
-    @Option(names = "--topic", defaultValue = "canopy.tokens", description = "Input topic of the monitor (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = CanopyConfig.TOKENS_TOPIC, description = "Input topic of the monitor (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--include-text", description = "Write token texts into the events (needed for semantic diversity; off by default).")

@@ -1,5 +1,6 @@
 package dev.canopy.app;
 
+import dev.canopy.core.config.CanopyConfig;
 import dev.canopy.core.UserError;
 
 import dev.canopy.monitor.TopicSetup;
@@ -55,7 +56,7 @@ public final class ReleaseCommand implements Runnable {
         @Option(names = "--release", required = true) String release;
         @Option(names = "--baseline", description = "The release to compare with.") String baseline;
         @Option(names = "--deployed-at", description = "ISO-8601 instant, e.g. 2026-11-20T09:00:00Z (default: now).") String deployedAt;
-        @Option(names = "--topic", defaultValue = "canopy.releases", description = "Releases topic (default: ${DEFAULT-VALUE}).") String topic;
+        @Option(names = "--topic", defaultValue = CanopyConfig.RELEASES_TOPIC, description = "Releases topic (default: ${DEFAULT-VALUE}).") String topic;
 
         @Override
         public Integer call() throws InterruptedException {
@@ -88,7 +89,7 @@ public final class ReleaseCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Prints the known releases (announced and inferred), one JSON object a line.")
     static final class ListReleases implements Callable<Integer> {
         @Mixin KafkaOptions kafka = new KafkaOptions();
-        @Option(names = "--topic", defaultValue = "canopy.releases") String topic;
+        @Option(names = "--topic", defaultValue = CanopyConfig.RELEASES_TOPIC) String topic;
 
         @Override
         public Integer call() {

@@ -1,5 +1,6 @@
 package dev.canopy.connectors.kafka;
 
+import dev.canopy.core.config.CanopyConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -116,6 +117,6 @@ public interface TopicCheck extends AutoCloseable {
                 + " use (auto.create.topics.enable is off, as on Canopy's broker and most clusters). Create it: start the monitor once ('canopy run --bootstrap-servers " + bootstrapServers
                 + "' creates Canopy's topics), or use 'canopy broker' locally (it starts with them), or run 'kafka-topics.sh"
                 + " --bootstrap-server " + bootstrapServers + " --create --topic " + topic + " --partitions 6'."
-                + (topic.equals("canopy.tokens") ? "" : " (Is --topic " + topic + " spelt as the monitor's canopy.topic.tokens?)");
+                + (topic.equals(CanopyConfig.TOKENS_TOPIC) ? "" : " (Is --topic " + topic + " spelt as the monitor's canopy.topic.tokens?)");
     }
 }

@@ -1,5 +1,6 @@
 package dev.canopy.connectors.probe;
 
+import dev.canopy.core.config.CanopyConfig;
 import dev.canopy.connectors.events.RolloutIdSource;
 
 import java.net.URI;
@@ -127,7 +128,7 @@ public record ProbeConfig(URI endpoint, Api api, String requestModel, String mod
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String bootstrapServers;
         private Properties kafkaProperties = new Properties();
-        private String topic = "canopy.tokens";
+        private String topic = CanopyConfig.TOKENS_TOPIC;
         private Path probeFile;
         private RolloutIdSource rolloutIds = RolloutIdSource.RESPONSE;
         private boolean includeText;

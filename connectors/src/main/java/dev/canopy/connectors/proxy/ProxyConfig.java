@@ -1,5 +1,6 @@
 package dev.canopy.connectors.proxy;
 
+import dev.canopy.core.config.CanopyConfig;
 import dev.canopy.connectors.events.RolloutIdSource;
 
 import java.net.URI;
@@ -53,7 +54,7 @@ public record ProxyConfig(URI upstream, String bootstrapServers, Properties kafk
                           int maxConcurrentRequests, int maxBufferedBodyBytes, boolean includeText,
                           boolean timestamps) {
 
-    public static final String DEFAULT_TOPIC = "canopy.tokens";
+    public static final String DEFAULT_TOPIC = CanopyConfig.TOKENS_TOPIC;
     public static final String DEFAULT_METRICS_PATH = "/canopy/metrics";
     public static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
