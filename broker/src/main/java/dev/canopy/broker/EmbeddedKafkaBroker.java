@@ -1,26 +1,14 @@
 package dev.canopy.broker;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,9 +18,7 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@code min.insync.replicas=1}, {@code default.replication.factor=1},
  * {@code group.initial.rebalance.delay.ms=0}; and {@code auto.create.topics.enable=false}. Any
  * broker setting can be overridden with {@link Builder#property(String, String)}, except the
- * listener, role, node and directory settings which this class owns.
+ * listener, role, node and directory settings which this class owns (all of them are set in
+ * {@code BrokerConfig}).
  *
  * <p><b>Storage.</b> With {@link Builder#dataDir(Path)} the given directory holds both the metadata
  * log and the topic data; it is formatted on first use (new random cluster id) and reused as-is on
@@ -87,21 +74,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
-    private static final String HOST = "127.0.0.1";
-    private static final String BROKER_LISTENER = "PLAINTEXT";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final int DEFAULT_NODE_ID = 1;
-    private static final String META_PROPERTIES = "meta.properties";
+    private static final String HOST = LoopbackPorts.HOST;
     /** Attempts with freshly picked ports when another process steals a port we chose. */
     private static final int MAX_PORT_ATTEMPTS = 5;
     private static final long READY_TIMEOUT_MS = 60_000;
-    /** Keys owned by this class; overriding them would break the loopback/single-node contract. */
-    private static final Set<String> MANAGED_PROPERTIES = Set.of(
-            "process.roles", "node.id", "broker.id", "listeners", "advertised.listeners",
-            "listener.security.protocol.map", "controller.listener.names", "inter.broker.listener.name",
-            "controller.quorum.voters", "controller.quorum.bootstrap.servers", "log.dirs", "log.dir",
-            "metadata.log.dir");
-
+    /** How long the readiness check waits for one describeCluster answer. */
+    private static final String READY_REQUEST_TIMEOUT_MS = "10000";
+    /** Pause between readiness polls, and the readiness client's retry backoff. */
+    private static final long READY_POLL_MS = 50;
 
     private final KafkaRaftServer server;
     private final int port;
@@ -168,7 +148,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         public Builder property(String key, String value) {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
-            if (MANAGED_PROPERTIES.contains(key)) {
+            if (BrokerConfig.MANAGED_PROPERTIES.contains(key)) {
                 throw new IllegalArgumentException("'" + key + "' is managed by EmbeddedKafkaBroker and cannot be set;"
                         + " use port(..) / dataDir(..) instead");
             }
@@ -195,55 +175,55 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                         + (dataDir == null ? "(temporary)" : dataDir) + ": " + e, e);
             }
             try {
-                Identity identity = formatIfNeeded(dir);
+                BrokerStorage.Identity identity = BrokerStorage.formatIfNeeded(dir);
                 EmbeddedKafkaBroker broker = startWithRetries(dir, owns, identity);
-                LOG.info("Embedded Kafka broker (cluster {}) ready on {} in {} ms, data in {}", identity.clusterId,
+                LOG.info("Embedded Kafka broker (cluster {}) ready on {} in {} ms, data in {}", identity.clusterId(),
                         broker.bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), dir);
                 return broker;
             } catch (RuntimeException | Error e) {
                 if (owns) {
-                    deleteQuietly(dir);
+                    BrokerStorage.deleteQuietly(dir);
                 }
                 throw e;
             }
         }
 
-        private EmbeddedKafkaBroker startWithRetries(Path dir, boolean owns, Identity identity) {
+        private EmbeddedKafkaBroker startWithRetries(Path dir, boolean owns, BrokerStorage.Identity identity) {
             int attempts = MAX_PORT_ATTEMPTS;
             for (int attempt = 1; ; attempt++) {
                 int brokerPort;
                 if (port != 0) {
                     brokerPort = port;
-                    requirePortFree(port);
+                    LoopbackPorts.requireFree(port);
                 } else {
-                    brokerPort = freePort(-1);
+                    brokerPort = LoopbackPorts.freePort(-1);
                 }
-                int ctlPort = freePort(brokerPort);
-                Properties props = config(dir, identity.nodeId, brokerPort, ctlPort, overrides);
+                int ctlPort = LoopbackPorts.freePort(brokerPort);
+                Properties props = BrokerConfig.properties(dir, identity.nodeId(), brokerPort, ctlPort, overrides);
                 KafkaRaftServer server = null;
                 try {
                     KafkaConfig config = KafkaConfig.fromProps(props, false);
                     server = new KafkaRaftServer(config, Time.SYSTEM);
                     server.startup();
                     awaitReady(brokerPort);
-                    return new EmbeddedKafkaBroker(server, brokerPort, ctlPort, dir, owns, identity.clusterId);
+                    return new EmbeddedKafkaBroker(server, brokerPort, ctlPort, dir, owns, identity.clusterId());
                 } catch (Exception e) {
                     if (server != null) {
                         shutdownQuietly(server);
                     }
-                    boolean bindFailure = isBindFailure(e);
+                    boolean bindFailure = StartFailures.isBindFailure(e);
                     // A fixed port that is taken is not retried; a picked port stolen in between is.
-                    boolean stolenFixedPort = port != 0 && bindFailure && !portIsFree(port);
+                    boolean stolenFixedPort = port != 0 && bindFailure && !LoopbackPorts.isFree(port);
                     if (bindFailure && !stolenFixedPort && attempt < attempts) {
                         LOG.warn("Kafka could not bind 127.0.0.1:{} / controller 127.0.0.1:{} (attempt {}/{}); retrying"
-                                + " with other ports: {}", brokerPort, ctlPort, attempt, attempts, rootMessage(e));
+                                + " with other ports: {}", brokerPort, ctlPort, attempt, attempts, StartFailures.rootMessage(e));
                         continue;
                     }
                     String what = bindFailure
                             ? "port " + brokerPort + " on " + HOST + " (controller port " + ctlPort + ") is not available"
                             : "broker on " + HOST + ":" + brokerPort + " (controller port " + ctlPort + ") failed to start";
                     throw new IllegalStateException("Cannot start embedded Kafka broker: " + what
-                            + "; data dir " + dir + "; cause: " + rootMessage(e), e);
+                            + "; data dir " + dir + "; cause: " + StartFailures.rootMessage(e), e);
                 }
             }
         }
@@ -291,7 +271,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.awaitShutdown();
         } finally {
             if (ownsDataDir) {
-                deleteQuietly(dataDir);
+                BrokerStorage.deleteQuietly(dataDir);
             }
         }
         LOG.info("Embedded Kafka broker on {} stopped in {} ms", bootstrapServers(),
@@ -303,106 +283,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "EmbeddedKafkaBroker[" + bootstrapServers() + ", dataDir=" + dataDir + "]";
     }
 
-    // ---------------------------------------------------------------- storage
-
-    private record Identity(String clusterId, int nodeId) {
-    }
-
-    /**
-     * Reads the identity of an already formatted directory, or formats it with a new cluster id.
-     * Formatting uses the programmatic equivalent of {@code kafka-storage.sh format}: the metadata
-     * log directory gets {@code meta.properties} plus a bootstrap snapshot (latest production
-     * {@code metadata.version}, static quorum so {@code kraft.version=0}).
-     */
-    private static Identity formatIfNeeded(Path dir) {
-        Path meta = dir.resolve(META_PROPERTIES);
-        if (Files.exists(meta)) {
-            Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(meta)) {
-                p.load(in);
-            } catch (IOException e) {
-                throw new IllegalStateException("Cannot read " + meta + ": " + e, e);
-            }
-            String clusterId = p.getProperty("cluster.id");
-            String nodeId = p.getProperty("node.id");
-            if (clusterId == null || nodeId == null) {
-                throw new IllegalStateException(meta + " is not a KRaft meta.properties (no cluster.id/node.id);"
-                        + " use an empty directory or one formatted by this class");
-            }
-            try {
-                return new Identity(clusterId, Integer.parseInt(nodeId.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalStateException("Invalid node.id '" + nodeId + "' in " + meta, e);
-            }
-        }
-        String clusterId = Uuid.randomUuid().toString();
-        try {
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(DEFAULT_NODE_ID)
-                    .setClusterId(clusterId)
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setMetadataLogDirectory(dir.toString())
-                    .addDirectory(dir.toString())
-                    .run();
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot format Kafka storage in " + dir + ": " + rootMessage(e), e);
-        }
-        return new Identity(clusterId, DEFAULT_NODE_ID);
-    }
-
-    // ---------------------------------------------------------------- configuration
-
-    private static Properties config(Path dir, int nodeId, int brokerPort, int ctlPort, Map<String, String> overrides) {
-        Properties p = new Properties();
-        // Small-footprint, single-node defaults (overridable).
-        p.put("auto.create.topics.enable", "false");
-        p.put("num.partitions", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("share.coordinator.state.topic.num.partitions", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "2");
-        p.put("background.threads", "2");
-        p.put("num.replica.fetchers", "1");
-        p.put("num.recovery.threads.per.data.dir", "1");
-        p.put("log.cleaner.threads", "1");
-        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
-        p.put("group.coordinator.threads", "1");
-        p.put("share.coordinator.threads", "1");
-        p.putAll(overrides);
-        // Identity, roles, listeners and storage: owned by this class.
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(nodeId));
-        p.put("controller.quorum.voters", nodeId + "@" + HOST + ":" + ctlPort);
-        p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
-                + CONTROLLER_LISTENER + "://" + HOST + ":" + ctlPort);
-        p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
-        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("inter.broker.listener.name", BROKER_LISTENER);
-        p.put("log.dirs", dir.toString());
-        p.put("metadata.log.dir", dir.toString());
-        return p;
-    }
-
     // ---------------------------------------------------------------- readiness
 
     private static void awaitReady(int brokerPort) throws InterruptedException, ExecutionException, TimeoutException {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + brokerPort);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, READY_REQUEST_TIMEOUT_MS);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(READY_TIMEOUT_MS));
-        p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "50");
+        p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, Long.toString(READY_POLL_MS));
         try (Admin admin = Admin.create(p)) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
             while (true) {
@@ -413,78 +302,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw new TimeoutException("broker reported no nodes within " + READY_TIMEOUT_MS + " ms");
                 }
-                Thread.sleep(50);
+                Thread.sleep(READY_POLL_MS);
             }
         }
-    }
-
-    // ---------------------------------------------------------------- ports
-
-    /** A port that was free on 127.0.0.1 a moment ago (bound then released), different from {@code avoid}. */
-    private static int freePort(int avoid) {
-        for (int i = 0; i < 20; i++) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-                int p = s.getLocalPort();
-                if (p != avoid) {
-                    return p;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
-            }
-        }
-        throw new IllegalStateException("Cannot find a free port on " + HOST);
-    }
-
-    private static boolean portIsFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Fails fast (before touching Kafka) when an explicitly requested port is taken. */
-    private static void requirePortFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot start embedded Kafka broker: port " + port + " on " + HOST
-                    + " is already in use (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private static boolean isBindFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException) {
-                return true;
-            }
-            String m = t.getMessage();
-            if (m != null && (m.contains("failed to bind") || m.contains("Address already in use"))) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        StringBuilder sb = new StringBuilder(String.valueOf(e));
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-            sb.append(" <- ").append(root);
-        }
-        return sb.toString();
-    }
 
     private static void shutdownQuietly(KafkaRaftServer server) {
         try {
@@ -492,36 +315,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.awaitShutdown();
         } catch (RuntimeException e) {
             LOG.warn("Error while shutting down a Kafka broker that failed to start", e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (NoSuchFileException ignored) {
-            // already gone
-        } catch (IOException e) {
-            LOG.warn("Could not delete Kafka data directory {}: {}", dir, e.toString());
         }
     }
 }

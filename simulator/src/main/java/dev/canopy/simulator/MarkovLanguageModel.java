@@ -1,19 +1,9 @@
 package dev.canopy.simulator;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
-
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.DecompositionSolver;
-import org.apache.commons.math3.linear.LUDecomposition;
-import org.apache.commons.math3.linear.RealVector;
-import org.apache.commons.math3.linear.SingularMatrixException;
 
 /**
  * A small simulated language model: an absorbing Markov chain over a vocabulary of V tokens plus EOS,
@@ -37,11 +27,12 @@ import org.apache.commons.math3.linear.SingularMatrixException;
  * expected number of visits to state j starting from the start state, and every visit emits exactly one
  * token (the last one being EOS). By the chain rule, CE* = H(N, Y_1:N | X) = sum_j F[0,j] h_j with h_j the
  * entropy of row j, and E[N] = sum_j F[0,j]. For generation truncated at M tokens the same sums are taken
- * over the sub-stochastic occupancy of steps t &lt; M (forward propagation, O(M V^2)).
+ * over the sub-stochastic occupancy of steps t &lt; M (forward propagation, O(M V^2)). The computations
+ * are in {@link ChainClosedForms}; validation and the per-row tables in {@link ChainRows}.
  *
  * <h2>Limits</h2>
- * Instances are immutable and thread-safe (the closed forms are computed lazily and cached; concurrent
- * first calls may compute them twice, with identical results). Memory is O(V^2) doubles (probabilities,
+ * Instances are immutable and thread-safe (the untruncated closed forms are computed lazily and cached;
+ * concurrent first calls may compute them twice, with identical results). Memory is O(V^2) doubles (probabilities,
  * cumulative rows, log rows and sorted log rows are all precomputed), so V up to a few hundred is the
  * intended range. All entropies and log-probabilities are in nats.
  */
@@ -49,6 +40,15 @@ public final class MarkovLanguageModel {
 
     /** Tolerance on each row sum accepted by {@link #of(double[][])}. */
     public static final double ROW_SUM_TOLERANCE = 1e-12;
+
+    /** Steps buffered before a sampled rollout's step array first grows. */
+    private static final int INITIAL_STEP_CAPACITY = 64;
+    /** Standard deviation of the log of a prompt variant's start-row factors. */
+    private static final double PROMPT_VARIANT_SIGMA = 0.75;
+    /** Multiplier of the prompt-variant seed (the 64-bit golden ratio, as in SplittableRandom). */
+    private static final long PROMPT_SEED_MULTIPLIER = 0x9E3779B97F4A7C15L;
+    /** Added to the prompt index before the multiplication. */
+    private static final long PROMPT_SEED_OFFSET = 0x632BE59BD9B4E019L;
 
     private final int vocab;
     /** probabilities, [V+1][V+1]. */
@@ -63,20 +63,20 @@ public final class MarkovLanguageModel {
     private final int[] lastPositive;
     /** exact step entropy per state. */
     private final double[] h;
-    /** cached {CE*, E[N]} or null. */
-    private volatile double[] closedForm;
-    /** cached F[0,j] per state; written before {@link #closedForm}. */
-    private volatile double[] visitsCache;
+    /** the tables the fields above come from, kept so that {@link #withStartRow} can share their rows. */
+    private final ChainRows.Tables tables;
+    /** cached untruncated closed forms, or null before the first call. */
+    private volatile ChainClosedForms.Untruncated closedForm;
 
-    private MarkovLanguageModel(int vocab, double[][] p, double[][] cum, double[][] logp, double[][] sortedLog,
-                                int[] lastPositive, double[] h) {
+    private MarkovLanguageModel(int vocab, double[][] p, ChainRows.Tables tables) {
         this.vocab = vocab;
         this.p = p;
-        this.cum = cum;
-        this.logp = logp;
-        this.sortedLog = sortedLog;
-        this.lastPositive = lastPositive;
-        this.h = h;
+        this.cum = tables.cum();
+        this.logp = tables.logp();
+        this.sortedLog = tables.sortedLog();
+        this.lastPositive = tables.lastPositive();
+        this.h = tables.h();
+        this.tables = tables;
     }
 
     /**
@@ -104,124 +104,11 @@ public final class MarkovLanguageModel {
                 throw new IllegalArgumentException("row " + s + " must have " + n + " entries (V=" + vocab
                         + " tokens plus EOS), got " + (row == null ? "null" : row.length));
             }
-            double sum = 0;
-            for (int c = 0; c < n; c++) {
-                double x = row[c];
-                if (!(x >= 0) || Double.isInfinite(x)) {
-                    throw new IllegalArgumentException("row " + s + ", column " + c + ": probability must be finite and >= 0, got " + x);
-                }
-                sum += x;
-            }
-            if (Math.abs(sum - 1.0) > ROW_SUM_TOLERANCE) {
-                throw new IllegalArgumentException("row " + s + " sums to " + sum + ", not 1 within " + ROW_SUM_TOLERANCE);
-            }
+            ChainRows.requireDistribution(row, "row " + s);
             p[s] = row.clone();
         }
-        checkAbsorbing(p, vocab);
-        double[][] cum = new double[n][];
-        double[][] logp = new double[n][];
-        double[][] sortedLog = new double[n][];
-        int[] lastPositive = new int[n];
-        double[] h = new double[n];
-        for (int s = 0; s < n; s++) {
-            derive(p[s], s, cum, logp, sortedLog, lastPositive, h);
-        }
-        return new MarkovLanguageModel(vocab, p, cum, logp, sortedLog, lastPositive, h);
-    }
-
-    private static void derive(double[] row, int s, double[][] cum, double[][] logp, double[][] sortedLog,
-                               int[] lastPositive, double[] h) {
-        int n = row.length;
-        double[] c = new double[n];
-        double[] l = new double[n];
-        double acc = 0;
-        double ent = 0;
-        int positives = 0;
-        int last = -1;
-        for (int j = 0; j < n; j++) {
-            double x = row[j];
-            acc += x;
-            c[j] = acc;
-            if (x > 0) {
-                double lx = Math.log(x);
-                l[j] = lx;
-                ent -= x * lx;
-                positives++;
-                last = j;
-            } else {
-                l[j] = Double.NEGATIVE_INFINITY;
-            }
-        }
-        double[] sorted = new double[positives];
-        int k = 0;
-        for (int j = 0; j < n; j++) {
-            if (row[j] > 0) {
-                sorted[k++] = l[j];
-            }
-        }
-        Arrays.sort(sorted);
-        for (int i = 0, j = sorted.length - 1; i < j; i++, j--) {
-            double t = sorted[i];
-            sorted[i] = sorted[j];
-            sorted[j] = t;
-        }
-        cum[s] = c;
-        logp[s] = l;
-        sortedLog[s] = sorted;
-        lastPositive[s] = last;
-        h[s] = Math.max(0.0, ent);
-    }
-
-    /** States reachable from the start must all reach EOS along positive-probability transitions. */
-    private static void checkAbsorbing(double[][] p, int vocab) {
-        int n = vocab + 1;
-        boolean[] reachable = reachableFromStart(p, vocab);
-        // reverse search from states with a positive EOS probability
-        boolean[] reachesEos = new boolean[n];
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
-        for (int s = 0; s < n; s++) {
-            if (p[s][vocab] > 0) {
-                reachesEos[s] = true;
-                queue.add(s);
-            }
-        }
-        while (!queue.isEmpty()) {
-            int target = queue.poll();
-            if (target == 0) {
-                continue; // nothing transitions into the start state
-            }
-            int token = target - 1;
-            for (int s = 0; s < n; s++) {
-                if (!reachesEos[s] && p[s][token] > 0) {
-                    reachesEos[s] = true;
-                    queue.add(s);
-                }
-            }
-        }
-        for (int s = 0; s < n; s++) {
-            if (reachable[s] && !reachesEos[s]) {
-                throw new IllegalArgumentException("chain is not absorbing: state " + s
-                        + " is reachable from the start but can never reach EOS");
-            }
-        }
-    }
-
-    private static boolean[] reachableFromStart(double[][] p, int vocab) {
-        int n = vocab + 1;
-        boolean[] seen = new boolean[n];
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
-        seen[0] = true;
-        queue.add(0);
-        while (!queue.isEmpty()) {
-            int s = queue.poll();
-            for (int v = 0; v < vocab; v++) {
-                if (p[s][v] > 0 && !seen[1 + v]) {
-                    seen[1 + v] = true;
-                    queue.add(1 + v);
-                }
-            }
-        }
-        return seen;
+        ChainRows.checkAbsorbing(p, vocab);
+        return new MarkovLanguageModel(vocab, p, ChainRows.Tables.of(p));
     }
 
     /** V, the number of ordinary tokens (EOS excluded). */
@@ -300,12 +187,12 @@ public final class MarkovLanguageModel {
      * sum_j F[0,j] h_j with F the fundamental matrix (LU solve over the states reachable from the start).
      */
     public double exactCanopyEntropy() {
-        return closedForm()[0];
+        return closedForm().canopyEntropy();
     }
 
     /** Closed-form expected length E[N] of untruncated generation (the EOS step counted), sum_j F[0,j]. */
     public double expectedLength() {
-        return closedForm()[1];
+        return closedForm().expectedLength();
     }
 
     /**
@@ -313,64 +200,15 @@ public final class MarkovLanguageModel {
      * Visit counts sum to {@link #expectedLength()}.
      */
     public double[] expectedVisits() {
-        closedForm();
-        return visitsCache.clone();
+        return closedForm().visits().clone();
     }
 
-    private double[] closedForm() {
-        double[] cf = closedForm;
-        if (cf != null) {
-            return cf;
+    private ChainClosedForms.Untruncated closedForm() {
+        ChainClosedForms.Untruncated cf = closedForm;
+        if (cf == null) {
+            cf = ChainClosedForms.untruncated(p, h, vocab);
+            closedForm = cf;
         }
-        boolean[] reachable = reachableFromStart(p, vocab);
-        List<Integer> states = new ArrayList<>();
-        for (int s = 0; s < reachable.length; s++) {
-            if (reachable[s]) {
-                states.add(s);
-            }
-        }
-        int m = states.size();
-        int[] index = new int[reachable.length];
-        Arrays.fill(index, -1);
-        for (int i = 0; i < m; i++) {
-            index[states.get(i)] = i;
-        }
-        // A = (I - Q_R)^T so that A x = e_start gives x = row "start" of F = (I - Q_R)^-1.
-        double[][] a = new double[m][m];
-        for (int i = 0; i < m; i++) {
-            a[i][i] = 1.0;
-        }
-        for (int i = 0; i < m; i++) {
-            int from = states.get(i);
-            for (int v = 0; v < vocab; v++) {
-                double x = p[from][v];
-                if (x > 0) {
-                    int j = index[1 + v];
-                    a[j][i] -= x; // transpose of Q[i][j]
-                }
-            }
-        }
-        RealVector e = new ArrayRealVector(m);
-        e.setEntry(index[0], 1.0);
-        RealVector x;
-        try {
-            DecompositionSolver solver = new LUDecomposition(new Array2DRowRealMatrix(a, false), 1e-300).getSolver();
-            x = solver.solve(e);
-        } catch (SingularMatrixException ex) {
-            throw new IllegalStateException("fundamental matrix is numerically singular (EOS probabilities too small)", ex);
-        }
-        double ce = 0;
-        double len = 0;
-        double[] vis = new double[reachable.length];
-        for (int i = 0; i < m; i++) {
-            double f = x.getEntry(i);
-            vis[states.get(i)] = f;
-            ce += f * h[states.get(i)];
-            len += f;
-        }
-        visitsCache = vis;
-        cf = new double[] {ce, len};
-        closedForm = cf;
         return cf;
     }
 
@@ -383,7 +221,7 @@ public final class MarkovLanguageModel {
      * @throws IllegalArgumentException if maxTokens &lt; 1
      */
     public double exactCanopyEntropy(int maxTokens) {
-        return truncated(maxTokens)[0];
+        return truncated(maxTokens).canopyEntropy();
     }
 
     /**
@@ -393,7 +231,7 @@ public final class MarkovLanguageModel {
      * @throws IllegalArgumentException if maxTokens &lt; 1
      */
     public double expectedLength(int maxTokens) {
-        return truncated(maxTokens)[1];
+        return truncated(maxTokens).expectedLength();
     }
 
     /**
@@ -402,48 +240,14 @@ public final class MarkovLanguageModel {
      * @throws IllegalArgumentException if maxTokens &lt; 1
      */
     public double truncationProbability(int maxTokens) {
-        return truncated(maxTokens)[2];
+        return truncated(maxTokens).truncationProbability();
     }
 
-    private double[] truncated(int maxTokens) {
+    private ChainClosedForms.Truncated truncated(int maxTokens) {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
         }
-        int n = vocab + 1;
-        double[] u = new double[n];
-        double[] next = new double[n];
-        u[0] = 1.0;
-        double ce = 0;
-        double len = 0;
-        double alive = 1.0;
-        for (int t = 0; t < maxTokens; t++) {
-            Arrays.fill(next, 0.0);
-            alive = 0;
-            for (int s = 0; s < n; s++) {
-                double us = u[s];
-                if (us == 0) {
-                    continue;
-                }
-                alive += us;
-                ce += us * h[s];
-                double[] row = p[s];
-                for (int v = 0; v < vocab; v++) {
-                    next[1 + v] += us * row[v];
-                }
-            }
-            len += alive;
-            double[] tmp = u;
-            u = next;
-            next = tmp;
-            if (alive == 0) {
-                break;
-            }
-        }
-        double remaining = 0;
-        for (double x : u) {
-            remaining += x;
-        }
-        return new double[] {ce, len, remaining};
+        return ChainClosedForms.truncated(p, h, vocab, maxTokens);
     }
 
     /**
@@ -460,7 +264,7 @@ public final class MarkovLanguageModel {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
         }
-        SampledStep[] buf = new SampledStep[Math.min(maxTokens, 64)];
+        SampledStep[] buf = new SampledStep[Math.min(maxTokens, INITIAL_STEP_CAPACITY)];
         int state = 0;
         int len = 0;
         while (len < maxTokens) {
@@ -472,7 +276,7 @@ public final class MarkovLanguageModel {
             if (token == vocab) {
                 return new SampledRollout(len == buf.length ? buf : Arrays.copyOf(buf, len), false);
             }
-            state = 1 + token;
+            state = stateAfter(token);
         }
         return new SampledRollout(len == buf.length ? buf : Arrays.copyOf(buf, len), true);
     }
@@ -518,27 +322,11 @@ public final class MarkovLanguageModel {
         if (startRow.length != vocab + 1) {
             throw new IllegalArgumentException("start row must have " + (vocab + 1) + " entries, got " + startRow.length);
         }
-        double sum = 0;
-        for (int c = 0; c <= vocab; c++) {
-            double x = startRow[c];
-            if (!(x >= 0) || Double.isInfinite(x)) {
-                throw new IllegalArgumentException("start row, column " + c + ": probability must be finite and >= 0, got " + x);
-            }
-            sum += x;
-        }
-        if (Math.abs(sum - 1.0) > ROW_SUM_TOLERANCE) {
-            throw new IllegalArgumentException("start row sums to " + sum + ", not 1 within " + ROW_SUM_TOLERANCE);
-        }
+        ChainRows.requireDistribution(startRow, "start row");
         double[][] np = p.clone(); // shallow copy: rows 1..V shared
         np[0] = startRow.clone();
-        checkAbsorbing(np, vocab);
-        double[][] ncum = cum.clone();
-        double[][] nlog = logp.clone();
-        double[][] nsorted = sortedLog.clone();
-        int[] nlast = lastPositive.clone();
-        double[] nh = h.clone();
-        derive(np[0], 0, ncum, nlog, nsorted, nlast, nh);
-        return new MarkovLanguageModel(vocab, np, ncum, nlog, nsorted, nlast, nh);
+        ChainRows.checkAbsorbing(np, vocab);
+        return new MarkovLanguageModel(vocab, np, tables.withStartRow(np[0]));
     }
 
     /**
@@ -549,13 +337,13 @@ public final class MarkovLanguageModel {
      * different CE*; the same index on the same model always gives the same variant.
      */
     public MarkovLanguageModel withPromptVariant(int promptIndex) {
-        long seed = 0x9E3779B97F4A7C15L * (promptIndex + 0x632BE59BD9B4E019L) ^ Arrays.deepHashCode(p);
+        long seed = PROMPT_SEED_MULTIPLIER * (promptIndex + PROMPT_SEED_OFFSET) ^ Arrays.deepHashCode(p);
         SplittableRandom rng = new SplittableRandom(seed);
         double[] row = p[0].clone();
         double sum = 0;
         for (int c = 0; c < row.length; c++) {
             if (row[c] > 0) {
-                row[c] *= Math.exp(0.75 * rng.nextGaussian());
+                row[c] *= Math.exp(PROMPT_VARIANT_SIGMA * rng.nextGaussian());
                 sum += row[c];
             }
         }

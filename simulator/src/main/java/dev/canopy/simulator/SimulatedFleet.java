@@ -1,11 +1,8 @@
 package dev.canopy.simulator;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -47,9 +44,12 @@ import java.util.function.Consumer;
  * k and its model (not on concurrency, shuffling or injected faults), so two fleets that differ only in
  * delivery settings carry the same rollouts.
  *
- * <p>A fleet is immutable and can open any number of independent {@link Cursor}s; a cursor is not
+ * <p>A fleet is immutable and can open any number of independent {@link FleetCursor}s; a cursor is not
  * thread-safe. The optional rollout listener is called, on the cursor's thread, once per sampled rollout
  * before any of its records is emitted: it is the ground truth for tests.
+ *
+ * <p>The content of the rollouts is {@code FleetRollouts}' business, their delivery the cursor's; this
+ * class holds the settings and hands both parts what they need.
  */
 public final class SimulatedFleet {
 
@@ -63,60 +63,28 @@ public final class SimulatedFleet {
         }
     }
 
-    private static final byte KIND_TOKEN = 0;
-    private static final byte KIND_CHUNK = 1;
-    private static final byte KIND_MALFORMED = 2;
-    private static final Malformation[] MALFORMATIONS = Malformation.values();
-
     private final List<Stream> streams;
-    private final long seed;
-    private final int concurrency;
     private final int prompts;
     private final int samplesPerPrompt;
     private final long rolloutLimit;
     private final int maxTokens;
-    private final EstimatorMode[] estimators;
-    private final RolloutRecords[] writers;
-    private final int chunkSize;
-    private final int shuffleWindow;
-    private final double duplicateProbability;
-    private final double malformedFraction;
-    private final double nullKeyFraction;
-    private final long startTimestampMs;
-    private final long msPerRecord;
-    private final String idPrefix;
-    private final Consumer<SimulatedRollout> listener;
-    private final MarkovLanguageModel[][] promptModels;
+    private final FleetRollouts rollouts;
+    private final FleetCursor.Delivery delivery;
 
     private SimulatedFleet(Builder b) {
         this.streams = List.copyOf(b.streams);
-        this.seed = b.seed;
-        this.concurrency = b.concurrency;
         this.prompts = b.prompts;
         this.samplesPerPrompt = b.samplesPerPrompt;
         this.rolloutLimit = b.rolloutLimit;
         this.maxTokens = b.maxTokens;
-        this.estimators = b.estimators.clone();
-        this.writers = new RolloutRecords[estimators.length];
-        for (int i = 0; i < estimators.length; i++) {
-            writers[i] = new RolloutRecords(estimators[i], b.topK).withText(b.text);
+        RolloutRecords[] writers = new RolloutRecords[b.estimators.length];
+        for (int i = 0; i < writers.length; i++) {
+            writers[i] = new RolloutRecords(b.estimators[i], b.topK).withText(b.text);
         }
-        this.chunkSize = b.chunkSize;
-        this.shuffleWindow = b.shuffleWindow;
-        this.duplicateProbability = b.duplicateProbability;
-        this.malformedFraction = b.malformedFraction;
-        this.nullKeyFraction = b.nullKeyFraction;
-        this.startTimestampMs = b.startTimestampMs;
-        this.msPerRecord = b.msPerRecord;
-        this.idPrefix = b.idPrefix;
-        this.listener = b.listener;
-        this.promptModels = new MarkovLanguageModel[streams.size()][];
-        for (int s = 0; s < streams.size(); s++) {
-            promptModels[s] = new MarkovLanguageModel[prompts];
-            for (int p = 0; p < prompts; p++) {
-                promptModels[s][p] = streams.get(s).languageModel().withPromptVariant(p);
-            }
-        }
+        this.rollouts = new FleetRollouts(streams, b.seed, prompts, samplesPerPrompt, maxTokens, writers, b.idPrefix);
+        this.delivery = new FleetCursor.Delivery(b.seed, b.concurrency, b.chunkSize, b.shuffleWindow,
+                b.duplicateProbability, b.malformedFraction, b.nullKeyFraction, b.startTimestampMs, b.msPerRecord,
+                totalRollouts(), b.listener);
     }
 
     /** A builder with the defaults documented on its setters. */
@@ -126,7 +94,7 @@ public final class SimulatedFleet {
 
     /** The prompt id of prompt index p: {@code "p-"} and p zero-padded to three digits ("p-017"). */
     public static String promptId(int promptIndex) {
-        return String.format(Locale.ROOT, "p-%03d", promptIndex);
+        return FleetRollouts.promptId(promptIndex);
     }
 
     public List<Stream> streams() {
@@ -154,7 +122,7 @@ public final class SimulatedFleet {
 
     /** Whether the records' steps carry {@code text}. */
     public boolean writesText() {
-        return writers[0].writesText();
+        return rollouts.writesText();
     }
 
     /** The number of rollouts the fleet will produce, or {@link Long#MAX_VALUE} when unbounded. */
@@ -169,12 +137,12 @@ public final class SimulatedFleet {
      * @throws IndexOutOfBoundsException outside prompt-set mode or for indices out of range
      */
     public MarkovLanguageModel languageModel(int stream, int promptIndex) {
-        return promptModels[stream][promptIndex];
+        return rollouts.languageModel(stream, promptIndex);
     }
 
     /** Opens a fresh cursor at the start of the stream. */
-    public Cursor cursor() {
-        return new Cursor();
+    public FleetCursor cursor() {
+        return new FleetCursor(rollouts, delivery);
     }
 
     /**
@@ -191,192 +159,25 @@ public final class SimulatedFleet {
 
     /** Emits from a fresh cursor until the stream ends or {@code maxRecords} records were emitted. */
     public FleetStats emit(BiConsumer<byte[], byte[]> sink, long maxRecords) {
-        Cursor c = cursor();
+        FleetCursor c = cursor();
         for (long i = 0; i < maxRecords && c.next(sink); i++) {
             // emitted
         }
         return c.stats();
     }
 
-    /** Position in the stream: pulls records one at a time (for rate-controlled demos). Not thread-safe. */
-    public final class Cursor {
-        private final SplittableRandom sched = new SplittableRandom(RolloutRecords.mix64(seed ^ 0x5C4EDD1E5L));
-        private final Slot[] active = new Slot[concurrency];
-        private int activeCount;
-        private long nextRollout;
-        private final ArrayList<Pending> buffer = new ArrayList<>();
-        private long generated;
-        private long generatedMalformed;
-        // emission counters
-        private long records;
-        private long tokenRecords;
-        private long chunkRecords;
-        private long duplicates;
-        private long malformed;
-        private long nullKeys;
-        private long rolloutsStarted;
-        private long rolloutsCompleted;
-        private long tokens;
-
-        private Cursor() {
-        }
-
-        /**
-         * Emits the next record to the sink.
-         *
-         * @return false, without calling the sink, when the stream has ended
-         */
-        public boolean next(BiConsumer<byte[], byte[]> sink) {
-            int cap = Math.max(1, shuffleWindow);
-            while (buffer.size() < cap && generate()) {
-                // filling the window
-            }
-            int size = buffer.size();
-            if (size == 0) {
-                return false;
-            }
-            int i = cap == 1 ? 0 : sched.nextInt(size);
-            Pending p = buffer.get(i);
-            Pending last = buffer.remove(size - 1);
-            if (i < size - 1) {
-                buffer.set(i, last);
-            }
-            records++;
-            if (p.key == null) {
-                nullKeys++;
-            }
-            switch (p.kind) {
-                case KIND_TOKEN -> tokenRecords++;
-                case KIND_CHUNK -> chunkRecords++;
-                default -> malformed++;
-            }
-            if (p.duplicate) {
-                duplicates++;
-            } else if (p.kind != KIND_MALFORMED) {
-                tokens += p.positions;
-                if (p.completes) {
-                    rolloutsCompleted++;
-                }
-            }
-            sink.accept(p.key, p.value);
-            return true;
-        }
-
-        /** The counters so far. */
-        public FleetStats stats() {
-            return new FleetStats(records, tokenRecords, chunkRecords, duplicates, malformed, nullKeys,
-                    rolloutsStarted, rolloutsCompleted, tokens);
-        }
-
-        /** Generates one record (or a record and its retry) into the buffer; false when nothing is left. */
-        private boolean generate() {
-            while (activeCount < concurrency && nextRollout < totalRollouts()) {
-                active[activeCount++] = start(nextRollout++);
-            }
-            if (activeCount == 0) {
-                return false;
-            }
-            long ts = startTimestampMs == RolloutRecords.NO_TIMESTAMP ? RolloutRecords.NO_TIMESTAMP
-                    : startTimestampMs + generated * msPerRecord;
-            if (malformedFraction > 0 && generatedMalformed + 1 <= malformedFraction * (generated + 1)) {
-                Malformation m = MALFORMATIONS[(int) (generatedMalformed % MALFORMATIONS.length)];
-                Stream st = streams.get((int) (generatedMalformed % streams.size()));
-                String id = idPrefix + "bad-" + generatedMalformed;
-                buffer.add(new Pending(key(id), m.render(st.model(), st.release(), id), KIND_MALFORMED, false, 0, false));
-                generatedMalformed++;
-                generated++;
-                return true;
-            }
-            int slotIndex = activeCount == 1 ? 0 : sched.nextInt(activeCount);
-            Slot slot = active[slotIndex];
-            SimulatedRollout r = slot.rollout;
-            int n = r.length();
-            int from = slot.position;
-            int to = Math.min(n, from + chunkSize);
-            boolean chunk = chunkSize > 1;
-            byte[] value = chunk ? slot.writer.chunkRecord(r, from, to, ts) : slot.writer.tokenRecord(r, from, ts);
-            byte kind = chunk ? KIND_CHUNK : KIND_TOKEN;
-            boolean completes = to == n;
-            buffer.add(new Pending(key(r.rolloutId()), value, kind, false, to - from, completes));
-            generated++;
-            if (duplicateProbability > 0 && sched.nextDouble() < duplicateProbability) {
-                buffer.add(new Pending(key(r.rolloutId()), value, kind, true, to - from, false));
-                generated++;
-            }
-            slot.position = to;
-            if (completes) {
-                if (nextRollout < totalRollouts()) {
-                    active[slotIndex] = start(nextRollout++);
-                } else {
-                    active[slotIndex] = active[--activeCount];
-                    active[activeCount] = null;
-                }
-            }
-            return true;
-        }
-
-        private byte[] key(String rolloutId) {
-            if (nullKeyFraction > 0 && sched.nextDouble() < nullKeyFraction) {
-                return null;
-            }
-            return rolloutId.getBytes(StandardCharsets.UTF_8);
-        }
-
-        private Slot start(long k) {
-            int s = (int) (k % streams.size());
-            long j = k / streams.size();
-            Stream st = streams.get(s);
-            long rolloutSeed = RolloutRecords.mix64(seed * 0x9E3779B97F4A7C15L + RolloutRecords.mix64(k));
-            SplittableRandom rng = new SplittableRandom(rolloutSeed);
-            MarkovLanguageModel lm;
-            String promptId;
-            String rolloutId;
-            if (promptSetMode()) {
-                int prompt = (int) (j / samplesPerPrompt);
-                int sample = (int) (j % samplesPerPrompt);
-                lm = promptModels[s][prompt];
-                promptId = promptId(prompt);
-                rolloutId = idPrefix + "s" + s + "-" + promptId + ":" + sample;
-            } else {
-                lm = st.languageModel();
-                promptId = null;
-                rolloutId = idPrefix + "s" + s + "-" + j;
-            }
-            int e = estimators.length == 1 ? 0
-                    : (int) Long.remainderUnsigned(RolloutRecords.mix64(rolloutSeed ^ 0xE57L), estimators.length);
-            SimulatedRollout r = new SimulatedRollout(st.model(), st.release(), rolloutId, promptId, lm,
-                    lm.sample(rng, maxTokens));
-            rolloutsStarted++;
-            if (listener != null) {
-                listener.accept(r);
-            }
-            return new Slot(r, writers[e]);
-        }
-    }
-
-    private static final class Slot {
-        final SimulatedRollout rollout;
-        final RolloutRecords writer;
-        int position;
-
-        Slot(SimulatedRollout rollout, RolloutRecords writer) {
-            this.rollout = rollout;
-            this.writer = writer;
-        }
-    }
-
-    private record Pending(byte[] key, byte[] value, byte kind, boolean duplicate, int positions, boolean completes) {
-    }
-
     /** Settings of a {@link SimulatedFleet}; every setter validates its argument. */
     public static final class Builder {
+        private static final int DEFAULT_CONCURRENCY = 16;
+        private static final int DEFAULT_MAX_TOKENS = 256;
+
         private final List<Stream> streams = new ArrayList<>();
         private long seed = 1;
-        private int concurrency = 16;
+        private int concurrency = DEFAULT_CONCURRENCY;
         private int prompts;
         private int samplesPerPrompt;
         private long rolloutLimit = Long.MAX_VALUE;
-        private int maxTokens = 256;
+        private int maxTokens = DEFAULT_MAX_TOKENS;
         private EstimatorMode[] estimators = {EstimatorMode.EXACT};
         private int topK = RolloutRecords.DEFAULT_TOP_K;
         private boolean text;

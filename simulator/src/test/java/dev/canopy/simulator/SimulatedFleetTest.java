@@ -193,7 +193,7 @@ class SimulatedFleetTest {
         SimulatedFleet unbounded = SimulatedFleet.builder().stream("m", "r", ModelStyles.base(1, 8)).build();
         assertThrows(IllegalStateException.class, () -> unbounded.emit((k, v) -> { }));
         assertEquals(1000, unbounded.emit((k, v) -> { }, 1000).records());
-        SimulatedFleet.Cursor c = SimulatedFleet.builder().stream("m", "r", ModelStyles.base(1, 8)).rollouts(1).build().cursor();
+        FleetCursor c = SimulatedFleet.builder().stream("m", "r", ModelStyles.base(1, 8)).rollouts(1).build().cursor();
         int n = 0;
         while (c.next((k, v) -> { })) {
             n++;

@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.canopy.testsupport.ReferenceStatistics;
 import org.junit.jupiter.api.Test;
 
 /** The optional per-step {@code text}: {@link TokenText}, {@link RolloutRecords#withText}, {@link SimulatedFleet.Builder#text}. */
@@ -237,28 +238,8 @@ class TextEventsTest {
                 share[i] = topical / (double) s.length();
                 rate[i] = s.entropyRate();
             }
-            double rho = pearson(share, rate);
+            double rho = ReferenceStatistics.pearson(share, rate);
             assertTrue(rho > 0.2, lm + ": corr(topical share, entropy rate) = " + rho);
         }
-    }
-
-    private static double pearson(double[] x, double[] y) {
-        double mx = 0;
-        double my = 0;
-        for (int i = 0; i < x.length; i++) {
-            mx += x[i];
-            my += y[i];
-        }
-        mx /= x.length;
-        my /= y.length;
-        double sxy = 0;
-        double sxx = 0;
-        double syy = 0;
-        for (int i = 0; i < x.length; i++) {
-            sxy += (x[i] - mx) * (y[i] - my);
-            sxx += (x[i] - mx) * (x[i] - mx);
-            syy += (y[i] - my) * (y[i] - my);
-        }
-        return sxy / Math.sqrt(sxx * syy);
     }
 }

@@ -1,6 +1,7 @@
 package dev.canopy.app.bench;
 
 import dev.canopy.simulator.EstimatorMode;
+import dev.canopy.simulator.FleetCursor;
 import dev.canopy.simulator.FleetStats;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
@@ -67,7 +68,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
         return collect(name, fleet.cursor(), Long.MAX_VALUE, 1024);
     }
 
-    private static BenchEvents collect(String name, SimulatedFleet.Cursor cursor, long tokens, int expected) {
+    private static BenchEvents collect(String name, FleetCursor cursor, long tokens, int expected) {
         List<byte[]> keys = new ArrayList<>(expected);
         List<byte[]> values = new ArrayList<>(expected);
         long[] size = {0};
@@ -134,8 +135,8 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
         private final EstimatorMode[] estimators;
         private final int samples;
         private final List<SimulatedFleet> fleets = new ArrayList<>();
-        private final List<SimulatedFleet.Cursor> all = new ArrayList<>();
-        private final List<SimulatedFleet.Cursor> live = new ArrayList<>();
+        private final List<FleetCursor> all = new ArrayList<>();
+        private final List<FleetCursor> live = new ArrayList<>();
         private int turn;
 
         Rounds(List<Deployment> deployments, int chunkSize, long seed, int concurrency, long tokens, int topK, String prefix,
@@ -168,7 +169,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
                         .promptSet(PROMPTS, samples)
                         .build();
                 fleets.add(f);
-                SimulatedFleet.Cursor c = f.cursor();
+                FleetCursor c = f.cursor();
                 all.add(c);
                 live.add(c);
             }
@@ -190,7 +191,7 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
         /** Rollouts started and not yet completed, over the rounds still sending. */
         private long inFlight() {
             long n = 0;
-            for (SimulatedFleet.Cursor c : live) {
+            for (FleetCursor c : live) {
                 FleetStats st = c.stats();
                 n += st.rolloutsStarted() - st.rolloutsCompleted();
             }

@@ -6,6 +6,7 @@ import dev.canopy.analysis.cli.Progress;
 import dev.canopy.monitor.MonitorApp;
 import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.simulator.EstimatorMode;
+import dev.canopy.simulator.FleetCursor;
 import dev.canopy.simulator.SimulatedFleet;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -89,7 +90,7 @@ final class ReportLatency {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
                  Progress ignored = new Progress(err, 2000, () -> String.format("canopy bench: latency %s: %s records sent, %d rollouts completed, %d in the report",
                          workload, Progress.count(sent.count()), finals.size(), visibleCount(visible)))) {
-                SimulatedFleet.Cursor cursor = fleet.cursor();
+                FleetCursor cursor = fleet.cursor();
                 String topic = settings.monitor().topics().tokens();
                 long start = System.nanoTime();
                 long tokens = 0;

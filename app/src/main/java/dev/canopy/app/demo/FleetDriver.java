@@ -1,6 +1,7 @@
 package dev.canopy.app.demo;
 
 import dev.canopy.simulator.EstimatorMode;
+import dev.canopy.simulator.FleetCursor;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
 import dev.canopy.simulator.SimulatedFleet;
@@ -86,7 +87,7 @@ public final class FleetDriver implements AutoCloseable {
         return elapsed.compareTo(switchAt) < 0 ? BASE_RELEASE : TUNED_RELEASE;
     }
 
-    private SimulatedFleet.Cursor newCursor(int model, String release, int generation) {
+    private FleetCursor newCursor(int model, String release, int generation) {
         boolean tuned = release.equals(TUNED_RELEASE);
         long seed = settings.seed() * 1000 + model * 10L;
         MarkovLanguageModel lm = tuned ? ModelStyles.tuned(seed + 1, 48) : ModelStyles.base(seed, 48);
@@ -109,7 +110,7 @@ public final class FleetDriver implements AutoCloseable {
 
     private void run() {
         int models = settings.models();
-        SimulatedFleet.Cursor[] cursors = new SimulatedFleet.Cursor[models];
+        FleetCursor[] cursors = new FleetCursor[models];
         String[] releases = new String[models];
         int[] generations = new int[models];
         long t0 = System.nanoTime();
