@@ -33,24 +33,31 @@ import dev.canopy.connectors.events.TokenStep;
  */
 public final class LlamaCppAdapter {
 
+    /** What a result object is: a whole non-streamed generation, or one event of a stream. */
+    private enum Body {
+        WHOLE,
+        STREAMED_EVENT
+    }
+
     private LlamaCppAdapter() {
     }
 
     /** A non-streamed {@code /completion} body (object, or array of objects). */
     public static void adaptCompletion(byte[] body, RolloutContext ctx, TokenEventSink sink) {
-        SseJsonAdapter.objectOrArray(body, new ChoiceRollouts(ctx, sink), (r, i, rollouts) -> result(r, i, rollouts, true));
+        SseJsonAdapter.objectOrArray(body, new ChoiceRollouts(ctx, sink), (r, i, rollouts) -> result(r, i, rollouts, Body.WHOLE));
     }
 
     /** An adapter for a streamed {@code /completion} body. */
     public static StreamingAdapter stream(RolloutContext ctx, TokenEventSink sink) {
-        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), true, (event, rollouts) -> {
+        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), SseJsonAdapter.StreamEnd.DONE_LINE, (event, rollouts) -> {
             if (!SseJsonAdapter.serverError(event, rollouts)) {
-                result(event, 0, rollouts, false);
+                result(event, 0, rollouts, Body.STREAMED_EVENT);
             }
         });
     }
 
-    private static void result(JsonNode r, int position, ChoiceRollouts rollouts, boolean complete) {
+    private static void result(JsonNode r, int position, ChoiceRollouts rollouts, Body body) {
+        boolean complete = body == Body.WHOLE;
         if (!r.isObject()) {
             rollouts.stop(Rejection.Reason.MALFORMED_PAYLOAD);
             return;

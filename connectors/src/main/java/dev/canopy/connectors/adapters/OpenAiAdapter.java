@@ -55,7 +55,7 @@ public final class OpenAiAdapter {
 
     /** An adapter for a streamed ({@code stream: true}) body: the raw SSE bytes. */
     public static StreamingAdapter stream(RolloutContext ctx, TokenEventSink sink) {
-        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), true, OpenAiAdapter::onObject);
+        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), SseJsonAdapter.StreamEnd.DONE_LINE, OpenAiAdapter::onObject);
     }
 
     private static void onObject(JsonNode root, ChoiceRollouts rollouts) {

@@ -17,16 +17,24 @@ final class SseJsonAdapter implements StreamingAdapter {
         void onObject(JsonNode event, ChoiceRollouts rollouts);
     }
 
+    /** How the server ends a stream. */
+    enum StreamEnd {
+        /** A {@code data: [DONE]} line ends the stream (OpenAI style). */
+        DONE_LINE,
+        /** The stream just ends with the body (TGI). */
+        END_OF_BODY
+    }
+
     private final ChoiceRollouts rollouts;
     private final boolean endsWithDone;
     private final Handler handler;
     private final SseParser sse = new SseParser(this::data);
     private boolean finished;
 
-    /** @param endsWithDone whether a {@code [DONE]} data line ends the stream (OpenAI style) */
-    SseJsonAdapter(ChoiceRollouts rollouts, boolean endsWithDone, Handler handler) {
+    /** @param end how the server ends the stream: whether a {@code [DONE]} data line comes last */
+    SseJsonAdapter(ChoiceRollouts rollouts, StreamEnd end, Handler handler) {
         this.rollouts = rollouts;
-        this.endsWithDone = endsWithDone;
+        this.endsWithDone = end == StreamEnd.DONE_LINE;
         this.handler = handler;
     }
 

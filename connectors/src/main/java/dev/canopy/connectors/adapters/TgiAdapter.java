@@ -81,7 +81,7 @@ public final class TgiAdapter {
 
     /** An adapter for a {@code /generate_stream} body. */
     public static StreamingAdapter stream(RolloutContext ctx, TokenEventSink sink) {
-        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), false, (event, rollouts) -> {
+        return new SseJsonAdapter(new ChoiceRollouts(ctx, sink), SseJsonAdapter.StreamEnd.END_OF_BODY, (event, rollouts) -> {
             if (SseJsonAdapter.serverError(event, rollouts)) {
                 return;
             }

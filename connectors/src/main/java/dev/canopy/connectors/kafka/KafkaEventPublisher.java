@@ -2,21 +2,15 @@ package dev.canopy.connectors.kafka;
 
 import dev.canopy.connectors.events.Rejection;
 import dev.canopy.connectors.events.TokenEventSink;
-import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,9 +30,9 @@ import java.util.function.Function;
  * events are <em>dropped and counted</em> ({@code buffer_full}). Records the producer cannot deliver within
  * {@code delivery.timeout.ms} (30 s here) are dropped and counted too ({@code send_failed}). The producer
  * is created by the background thread and re-created after a failure (an unresolvable bootstrap address,
- * say), so construction never fails because Kafka is unreachable.
+ * say), so construction never fails because Kafka is unreachable ({@link ProducerSlot}).
  *
- * <p><b>A missing topic.</b> Before its first record, and again whenever a send fails in a way a missing
+ * <p><b>A missing topic</b> ({@link TopicGate}). Before its first record, and again whenever a send fails in a way a missing
  * topic would explain, the publisher asks Kafka (an admin client) whether the topic exists, and if not,
  * asks the producer for its metadata once (a cluster with {@code auto.create.topics.enable} creates it
  * then). While Kafka says it does not exist, nothing is sent: an error names the topic and how to create it (every minute while
@@ -125,10 +119,14 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
-    private static final long RETRY_CREATE_MS = 5_000;
     private static final long WARN_INTERVAL_MS = 30_000;
-    private static final long TOPIC_RECHECK_MS = 2_000;
-    private static final long TOPIC_ERROR_INTERVAL_MS = 60_000;
+    private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long the sender gets to close the producer when the publisher closes. */
+    private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    /** How long {@link #close(Duration)} waits for the sender after interrupting it. */
+    private static final long SENDER_STOP_MS = 2_000;
+    private static final long FLUSH_POLL_MS = 5;
 
     private record Pending(String key, byte[] value, long size) {
     }
@@ -136,28 +134,21 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     private static final Pending STOP = new Pending(null, null, 0);
 
     private final Settings settings;
-    private final Function<Properties, Producer<byte[], byte[]>> producerFactory;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicLong published = new AtomicLong();
-    private final Map<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
-    private final Map<Rejection.Reason, AtomicLong> rejected = new EnumMap<>(Rejection.Reason.class);
+    private final PublisherCounters counters = new PublisherCounters();
     /** Accepted into the queue and not yet acknowledged or dropped. */
     private final AtomicLong outstanding = new AtomicLong();
+    private final ThrottledWarning warning = new ThrottledWarning(LOG, WARN_INTERVAL_MS);
+    /** Sender thread only. */
+    private final ProducerSlot producers;
+    private final TopicGate topic;
     private final Thread sender;
-    private final TopicCheck topicCheck;
     private volatile boolean closing;
-    private volatile long lastWarn;
-    /** Kafka said the topic does not exist, and has not said otherwise since. */
-    private volatile boolean topicMissing;
-    /** A send failed in a way a missing topic explains: check before the next send. */
-    private volatile boolean checkTopic = true;
-    private long lastTopicError;
 
     /** Starts the background sender. {@code registry} may be null (no metrics). */
     public KafkaEventPublisher(Settings settings, PrometheusRegistry registry) {
         this(settings, registry, KafkaProducer::new,
-                TopicCheck.admin(settings.bootstrapServers(), settings.clientProperties(), Duration.ofSeconds(5)));
+                TopicCheck.admin(settings.bootstrapServers(), settings.clientProperties(), TOPIC_CHECK_TIMEOUT));
     }
 
     /** With a producer factory and no topic check: for tests that need a {@code MockProducer}. */
@@ -170,37 +161,15 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     public KafkaEventPublisher(Settings settings, PrometheusRegistry registry,
                                Function<Properties, Producer<byte[], byte[]>> producerFactory, TopicCheck topicCheck) {
         this.settings = settings;
-        this.producerFactory = producerFactory;
-        this.topicCheck = Objects.requireNonNull(topicCheck, "topicCheck");
-        for (DropReason r : DropReason.values()) {
-            dropped.put(r, new AtomicLong());
-        }
-        for (Rejection.Reason r : Rejection.Reason.values()) {
-            rejected.put(r, new AtomicLong());
-        }
+        producers = new ProducerSlot(settings, producerFactory, warning);
+        topic = new TopicGate(settings.topic(), Objects.requireNonNull(topicCheck, "topicCheck"), topicMissingMessage(),
+                () -> closing);
         if (registry != null) {
-            register(registry);
+            counters.register(registry, settings.bufferBytes(), topic::missing);
         }
         sender = new Thread(this::run, "canopy-event-publisher");
         sender.setDaemon(true);
         sender.start();
-    }
-
-    private void register(PrometheusRegistry registry) {
-        CounterWithCallback.builder().name(PUBLISHED).help("Token events acknowledged by Kafka")
-                .callback(cb -> cb.call(published.get())).register(registry);
-        CounterWithCallback.builder().name(DROPPED).help("Token events not published, by reason")
-                .labelNames("reason")
-                .callback(cb -> dropped.forEach((r, n) -> cb.call(n.get(), r.code()))).register(registry);
-        CounterWithCallback.builder().name(REJECTED).help("Server-reported steps or payloads that gave no event, by reason")
-                .labelNames("reason")
-                .callback(cb -> rejected.forEach((r, n) -> cb.call(n.get(), r.code()))).register(registry);
-        GaugeWithCallback.builder().name(BUFFER_BYTES).help("Bytes of token events waiting for the Kafka producer")
-                .callback(cb -> cb.call(queuedBytes.get())).register(registry);
-        GaugeWithCallback.builder().name(BUFFER_FILL).help("Share of the event buffer in use (0..1)")
-                .callback(cb -> cb.call((double) queuedBytes.get() / settings.bufferBytes())).register(registry);
-        GaugeWithCallback.builder().name(TOPIC_MISSING).help("1 while Kafka says the topic does not exist (events wait; see the log)")
-                .callback(cb -> cb.call(topicMissing ? 1 : 0)).register(registry);
     }
 
     /** Queues the record, or drops it (counted) when the buffer is full or the publisher is closing. Never blocks. */
@@ -208,13 +177,13 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     public void publish(String rolloutId, byte[] record) {
         long size = record.length + (long) rolloutId.length();
         if (closing) {
-            dropped.get(DropReason.SHUTDOWN).incrementAndGet();
+            counters.drop(DropReason.SHUTDOWN);
             return;
         }
-        if (queuedBytes.addAndGet(size) > settings.bufferBytes()) {
-            queuedBytes.addAndGet(-size);
-            dropped.get(DropReason.BUFFER_FULL).incrementAndGet();
-            warn("event buffer full ({} bytes): dropping token events until Kafka catches up", settings.bufferBytes());
+        if (counters.queuedBytes.addAndGet(size) > settings.bufferBytes()) {
+            counters.queuedBytes.addAndGet(-size);
+            counters.drop(DropReason.BUFFER_FULL);
+            warning.warn("event buffer full ({} bytes): dropping token events until Kafka catches up", settings.bufferBytes());
             return;
         }
         outstanding.incrementAndGet();
@@ -224,36 +193,32 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     /** Counts the rejection (nothing is published for it). */
     @Override
     public void reject(Rejection rejection) {
-        rejected.get(rejection.reason()).incrementAndGet();
+        counters.reject(rejection.reason());
     }
 
     public long published() {
-        return published.get();
+        return counters.published.get();
     }
 
     public long dropped(DropReason reason) {
-        return dropped.get(reason).get();
+        return counters.dropped(reason);
     }
 
     public long droppedTotal() {
-        long n = 0;
-        for (AtomicLong a : dropped.values()) {
-            n += a.get();
-        }
-        return n;
+        return counters.droppedTotal();
     }
 
     public long rejected(Rejection.Reason reason) {
-        return rejected.get(reason).get();
+        return counters.rejected(reason);
     }
 
     public long bufferedBytes() {
-        return queuedBytes.get();
+        return counters.queuedBytes.get();
     }
 
     /** Whether Kafka said, at the last check, that the topic does not exist. */
     public boolean topicMissing() {
-        return topicMissing;
+        return topic.missing();
     }
 
     /** The message logged while the topic is missing. */
@@ -272,7 +237,7 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
             if (outstanding.get() == 0) {
                 return true;
             }
-            Thread.sleep(5);
+            Thread.sleep(FLUSH_POLL_MS);
         }
         return outstanding.get() == 0;
     }
@@ -296,7 +261,7 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
         if (sender.isAlive()) {
             sender.interrupt();
             try {
-                sender.join(2_000);
+                sender.join(SENDER_STOP_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -307,11 +272,8 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
     /** {@link #close(Duration)} with 5 seconds. */
     @Override
     public void close() {
-        close(Duration.ofSeconds(5));
+        close(DEFAULT_CLOSE_TIMEOUT);
     }
-
-    /** Sender thread only. */
-    private Producer<byte[], byte[]> producer;
 
     private void run() {
         try {
@@ -320,22 +282,14 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
                 if (p == STOP) {
                     break;
                 }
-                if (producer == null) {
-                    producer = createProducer();
-                }
-                if (producer != null && checkTopic && !awaitTopic()) {
-                    release(p);
-                    outstanding.decrementAndGet();
-                    dropped.get(DropReason.SHUTDOWN).incrementAndGet();
+                if (producers.get() != null && topic.checkNeeded() && !topic.await(producers)) {
+                    settle(p, DropReason.SHUTDOWN);
                     continue;
                 }
+                // the gate closes the producer while the topic is missing: a new one is made now
+                Producer<byte[], byte[]> producer = producers.get();
                 if (producer == null) {
-                    producer = createProducer();
-                }
-                if (producer == null) {
-                    release(p);
-                    outstanding.decrementAndGet();
-                    dropped.get(DropReason.SEND_FAILED).incrementAndGet();
+                    settle(p, DropReason.SEND_FAILED);
                     continue;
                 }
                 send(producer, p);
@@ -343,105 +297,8 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            try {
-                topicCheck.close();
-            } catch (Exception e) {
-                LOG.debug("closing the topic check failed: {}", e.toString());
-            }
-            closeProducer(Duration.ofSeconds(closing ? 2 : 0));
-        }
-    }
-
-    private void closeProducer(Duration timeout) {
-        if (producer != null) {
-            try {
-                producer.close(timeout);
-            } catch (RuntimeException e) {
-                LOG.warn("Closing the Kafka producer failed: {}", e.toString());
-            }
-            producer = null;
-        }
-    }
-
-    /**
-     * Waits while Kafka says the topic does not exist, saying so; returns false if the publisher started
-     * closing meanwhile. A check that cannot tell counts as "exists".
-     */
-    private boolean awaitTopic() throws InterruptedException {
-        boolean askedProducer = topicMissing;
-        while (true) {
-            if (closing && topicMissing) {
-                return false;
-            }
-            Boolean exists = topicCheck.exists(settings.topic());
-            if (Boolean.FALSE.equals(exists) && !askedProducer) {
-                // a cluster with auto.create.topics.enable creates the topic when a producer asks for its metadata
-                askedProducer = true;
-                try {
-                    if (!producer.partitionsFor(settings.topic()).isEmpty()) {
-                        exists = true;
-                    }
-                } catch (RuntimeException notCreated) {
-                    LOG.debug("metadata of {}: {}", settings.topic(), notCreated.toString());
-                }
-            }
-            if (!Boolean.FALSE.equals(exists)) {
-                checkTopic = false;
-                if (topicMissing) {
-                    topicMissing = false;
-                    LOG.info("canopy: Kafka topic '{}' exists now; publishing the waiting token events", settings.topic());
-                }
-                return true;
-            }
-            if (!topicMissing) {
-                // the producer would otherwise keep asking for the topic's metadata, warning each time; a new one is made when it exists
-                closeProducer(Duration.ZERO);
-            }
-            long now = System.currentTimeMillis();
-            if (!topicMissing || now - lastTopicError >= TOPIC_ERROR_INTERVAL_MS) {
-                lastTopicError = now;
-                LOG.error(topicMissingMessage());
-            }
-            topicMissing = true;
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TOPIC_RECHECK_MS);
-            while (System.nanoTime() < until) {
-                if (closing) {
-                    return false;
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    /** Failures a missing topic explains: the producer waited for its metadata in vain, or was told it is unknown. */
-    private static boolean topicMayBeMissing(Throwable e) {
-        return e instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-                || (e instanceof org.apache.kafka.common.errors.TimeoutException && String.valueOf(e.getMessage()).contains("metadata"));
-    }
-
-    private long nextCreateAttempt;
-
-    private Producer<byte[], byte[]> createProducer() {
-        long now = System.currentTimeMillis();
-        if (now < nextCreateAttempt) {
-            return null;
-        }
-        Properties p = new Properties();
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "canopy-connector");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        p.putAll(settings.clientProperties());
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try {
-            return producerFactory.apply(p);
-        } catch (RuntimeException e) {
-            nextCreateAttempt = now + RETRY_CREATE_MS;
-            warn("cannot create the Kafka producer ({}); retrying in 5 s, dropping events meanwhile", e.getMessage());
-            return null;
+            topic.close();
+            producers.close(closing ? PRODUCER_CLOSE_TIMEOUT : Duration.ZERO);
         }
     }
 
@@ -454,51 +311,44 @@ public final class KafkaEventPublisher implements TokenEventSink, AutoCloseable 
                             return;
                         }
                         if (exception == null) {
-                            published.incrementAndGet();
+                            counters.published.incrementAndGet();
                         } else {
-                            dropped.get(DropReason.SEND_FAILED).incrementAndGet();
-                            if (topicMayBeMissing(exception)) {
-                                checkTopic = true;
-                            }
-                            warn("Kafka did not take token events: {}", exception.toString());
+                            counters.drop(DropReason.SEND_FAILED);
+                            topic.sendFailed(exception);
+                            warning.warn("Kafka did not take token events: {}", exception.toString());
                         }
                         outstanding.decrementAndGet();
                     });
         } catch (RuntimeException e) {
             // send() throws (rather than calling back) on some client-side failures
             if (settled.compareAndSet(false, true)) {
-                dropped.get(DropReason.SEND_FAILED).incrementAndGet();
+                counters.drop(DropReason.SEND_FAILED);
                 outstanding.decrementAndGet();
             }
-            if (topicMayBeMissing(e)) {
-                checkTopic = true;
-            }
-            warn("Kafka did not take token events: {}", e.toString());
+            topic.sendFailed(e);
+            warning.warn("Kafka did not take token events: {}", e.toString());
         } finally {
             release(p);
         }
     }
 
+    /** Gives up on a queued record, counted as dropped for {@code reason}. */
+    private void settle(Pending p, DropReason reason) {
+        release(p);
+        outstanding.decrementAndGet();
+        counters.drop(reason);
+    }
+
     private void release(Pending p) {
-        queuedBytes.addAndGet(-p.size());
+        counters.queuedBytes.addAndGet(-p.size());
     }
 
     private void drainAsDropped() {
         Pending p;
         while ((p = queue.poll()) != null) {
             if (p != STOP) {
-                release(p);
-                outstanding.decrementAndGet();
-                dropped.get(DropReason.SHUTDOWN).incrementAndGet();
+                settle(p, DropReason.SHUTDOWN);
             }
-        }
-    }
-
-    private void warn(String message, Object arg) {
-        long now = System.currentTimeMillis();
-        if (now - lastWarn >= WARN_INTERVAL_MS) {
-            lastWarn = now;
-            LOG.warn("canopy: " + message + " (further warnings of this publisher suppressed for 30 s)", arg);
         }
     }
 }

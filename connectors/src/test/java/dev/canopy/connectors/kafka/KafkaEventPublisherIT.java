@@ -1,14 +1,13 @@
 package dev.canopy.connectors.kafka;
 
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.connectors.KafkaTestSupport;
+import dev.canopy.testsupport.EmbeddedBroker;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,17 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class KafkaEventPublisherIT {
 
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -59,7 +49,7 @@ class KafkaEventPublisherIT {
         Properties kafka = new Properties();
         kafka.put("linger.ms", "5");
         try (KafkaEventPublisher publisher = new KafkaEventPublisher(
-                new KafkaEventPublisher.Settings(broker.bootstrapServers(), topic, 1 << 20, kafka), registry)) {
+                new KafkaEventPublisher.Settings(BROKER.bootstrapServers(), topic, 1 << 20, kafka), registry)) {
             List<String> sent = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 String value = "{\"position\":" + i + "}";
@@ -68,19 +58,19 @@ class KafkaEventPublisherIT {
             }
             await(publisher::topicMissing, "the publisher finds the topic missing");
             String message = publisher.topicMissingMessage();
-            assertTrue(message.contains("'" + topic + "' does not exist on " + broker.bootstrapServers()), message);
-            assertTrue(message.contains("canopy run --bootstrap-servers " + broker.bootstrapServers()), message);
+            assertTrue(message.contains("'" + topic + "' does not exist on " + BROKER.bootstrapServers()), message);
+            assertTrue(message.contains("canopy run --bootstrap-servers " + BROKER.bootstrapServers()), message);
             assertTrue(message.contains("--create --topic " + topic), message);
             assertTrue(scrape(registry).contains("canopy_connector_topic_missing 1.0"), scrape(registry));
             assertEquals(0, publisher.published());
             assertEquals(0, publisher.droppedTotal(), "nothing is lost while the topic is missing and the buffer has room");
 
-            KafkaTestSupport.createTopic(broker.bootstrapServers(), topic);
+            KafkaTestSupport.createTopic(BROKER.bootstrapServers(), topic);
             await(() -> publisher.published() == 5, "the waiting events are published once the topic exists");
             assertFalse(publisher.topicMissing());
             assertTrue(scrape(registry).contains("canopy_connector_topic_missing 0.0"));
             List<String> consumed = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readAll(broker.bootstrapServers(), topic, 5, Duration.ofSeconds(30))) {
+            for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readAll(BROKER.bootstrapServers(), topic, 5, Duration.ofSeconds(30))) {
                 consumed.add(new String(r.value(), StandardCharsets.UTF_8));
             }
             assertEquals(sent, consumed);
@@ -90,9 +80,9 @@ class KafkaEventPublisherIT {
     @Test
     void shouldPublishAtOnceWhenTheTopicExists() throws Exception {
         String topic = "canopy.tokens.present";
-        KafkaTestSupport.createTopic(broker.bootstrapServers(), topic);
+        KafkaTestSupport.createTopic(BROKER.bootstrapServers(), topic);
         try (KafkaEventPublisher publisher = new KafkaEventPublisher(
-                new KafkaEventPublisher.Settings(broker.bootstrapServers(), topic, 1 << 20, new Properties()), null)) {
+                new KafkaEventPublisher.Settings(BROKER.bootstrapServers(), topic, 1 << 20, new Properties()), null)) {
             publisher.publish("r", "{}".getBytes(StandardCharsets.UTF_8));
             assertTrue(publisher.flush(Duration.ofSeconds(60)));
             assertEquals(1, publisher.published());

@@ -1,7 +1,6 @@
 package dev.canopy.connectors.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.connectors.EventChecks;
 import dev.canopy.connectors.KafkaTestSupport;
 import dev.canopy.connectors.Recordings;
@@ -13,12 +12,12 @@ import dev.canopy.connectors.events.CollectingSink;
 import dev.canopy.connectors.events.RolloutContext;
 import dev.canopy.connectors.events.RolloutIdGuard;
 import dev.canopy.connectors.kafka.KafkaEventPublisher;
+import dev.canopy.testsupport.EmbeddedBroker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.time.Duration;
@@ -35,17 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class ProberIT {
 
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
 
     private static ProbeSet probes(List<OpenAiRecording> recordings) {
         List<ProbePrompt> prompts = new ArrayList<>();
@@ -57,16 +47,16 @@ class ProberIT {
 
     private void runAndCompare(boolean useN, String topic) throws Exception {
         List<OpenAiRecording> recordings = Recordings.allOpenAi();
-        KafkaTestSupport.createTopic(broker.bootstrapServers(), topic);
+        KafkaTestSupport.createTopic(BROKER.bootstrapServers(), topic);
         ProbeSet set = probes(recordings);
         try (ScriptedUpstream upstream = ScriptedUpstream.start(recordings)) {
-            ProbeConfig config = ProbeConfig.builder(URI.create(upstream.uri() + "/v1"), "gpt-4o", "2024-11", broker.bootstrapServers())
+            ProbeConfig config = ProbeConfig.builder(URI.create(upstream.uri() + "/v1"), "gpt-4o", "2024-11", BROKER.bootstrapServers())
                     .model("gpt-4o-probe").samples(2).useNParameter(useN).topLogprobs(5).maxTokens(128).topic(topic).build();
             Properties kafka = new Properties();
             kafka.put("linger.ms", "5");
             PrometheusRegistry registry = new PrometheusRegistry();
             Prober.RoundSummary summary;
-            try (KafkaEventPublisher publisher = new KafkaEventPublisher(new KafkaEventPublisher.Settings(broker.bootstrapServers(), topic,
+            try (KafkaEventPublisher publisher = new KafkaEventPublisher(new KafkaEventPublisher.Settings(BROKER.bootstrapServers(), topic,
                     1 << 20, kafka), registry);
                  Prober prober = new Prober(config, set, publisher, registry)) {
                 summary = prober.runRound();
@@ -99,7 +89,7 @@ class ProberIT {
                 OpenAiAdapter.adaptResponse(sent.get(i), RolloutContext.of("gpt-4o-probe", "2024-11", promptId, null).withIdGuard(guard), direct);
             }
             List<byte[]> expected = EventChecks.values(direct);
-            List<ConsumerRecord<byte[], byte[]>> consumed = KafkaTestSupport.readAll(broker.bootstrapServers(), topic, expected.size(),
+            List<ConsumerRecord<byte[], byte[]>> consumed = KafkaTestSupport.readAll(BROKER.bootstrapServers(), topic, expected.size(),
                     Duration.ofSeconds(20));
             List<byte[]> values = KafkaTestSupport.values(consumed);
             assertEquals(expected.size(), values.size());

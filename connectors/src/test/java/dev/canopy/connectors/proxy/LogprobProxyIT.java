@@ -3,7 +3,6 @@ package dev.canopy.connectors.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.connectors.EventChecks;
 import dev.canopy.connectors.KafkaTestSupport;
 import dev.canopy.connectors.Recordings;
@@ -14,12 +13,13 @@ import dev.canopy.connectors.adapters.OpenAiAdapter;
 import dev.canopy.connectors.adapters.StreamingAdapter;
 import dev.canopy.connectors.events.CollectingSink;
 import dev.canopy.connectors.events.RolloutContext;
+import dev.canopy.testsupport.EmbeddedBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -52,20 +52,15 @@ class LogprobProxyIT {
 
     private static final String RELEASE = "2024-11";
     private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
     private static List<OpenAiRecording> recordings;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<AutoCloseable> started = new ArrayList<>();
 
     @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().start();
+    static void loadRecordings() {
         recordings = Recordings.allOpenAi();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
     }
 
     @AfterEach
@@ -87,7 +82,7 @@ class LogprobProxyIT {
 
     private String topic() throws Exception {
         String t = "tokens-" + TOPICS.incrementAndGet();
-        KafkaTestSupport.createTopic(broker.bootstrapServers(), t);
+        KafkaTestSupport.createTopic(BROKER.bootstrapServers(), t);
         return t;
     }
 
@@ -102,7 +97,7 @@ class LogprobProxyIT {
     private LogprobProxy proxy(ScriptedUpstream upstream, String topic) {
         Properties kafka = new Properties();
         kafka.put("linger.ms", "5");
-        return proxy(upstream, broker.bootstrapServers(), topic, kafka, 64L << 20);
+        return proxy(upstream, BROKER.bootstrapServers(), topic, kafka, 64L << 20);
     }
 
     private HttpResponse<byte[]> post(LogprobProxy proxy, byte[] body) throws Exception {
@@ -155,7 +150,7 @@ class LogprobProxyIT {
     }
 
     private void assertTopicReplaysLikeTheAdapter(String topic, List<byte[]> expected) {
-        List<ConsumerRecord<byte[], byte[]>> consumed = KafkaTestSupport.readAll(broker.bootstrapServers(), topic, expected.size(),
+        List<ConsumerRecord<byte[], byte[]>> consumed = KafkaTestSupport.readAll(BROKER.bootstrapServers(), topic, expected.size(),
                 Duration.ofSeconds(20));
         assertEquals(expected.size(), consumed.size(), "events on the topic");
         for (ConsumerRecord<byte[], byte[]> c : consumed) {
@@ -266,7 +261,7 @@ class LogprobProxyIT {
         Properties kafka = new Properties();
         kafka.put("linger.ms", "5");
         // one request thread: the cut stream must give it back for the next request to be served at all
-        LogprobProxy proxy = LogprobProxy.start(ProxyConfig.builder(upstream.uri(), broker.bootstrapServers(), RELEASE)
+        LogprobProxy proxy = LogprobProxy.start(ProxyConfig.builder(upstream.uri(), BROKER.bootstrapServers(), RELEASE)
                 .listen("127.0.0.1", 0).topic(topic).topLogprobs(5).kafkaProperties(kafka).maxConcurrentRequests(1)
                 .upstreamIdleTimeout(Duration.ofMillis(500)).build());
         started.add(proxy);
@@ -303,7 +298,7 @@ class LogprobProxyIT {
             a.abort();
             List<byte[]> expected = EventChecks.values(sink);
             assertTrue(expected.size() >= 3, "tokens arrived before the stall: " + expected.size());
-            List<byte[]> consumed = KafkaTestSupport.values(KafkaTestSupport.readAll(broker.bootstrapServers(), topic, expected.size(),
+            List<byte[]> consumed = KafkaTestSupport.values(KafkaTestSupport.readAll(BROKER.bootstrapServers(), topic, expected.size(),
                     Duration.ofSeconds(20)));
             assertEquals(withoutTimestamps(expected), withoutTimestamps(consumed));
             for (byte[] e : consumed) {
