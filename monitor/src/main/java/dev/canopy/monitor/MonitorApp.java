@@ -92,7 +92,7 @@ public final class MonitorApp implements AutoCloseable {
             if (built != null) {
                 built.close(CLOSE_TIMEOUT);
             }
-            server.stop(0);
+            HttpApi.release(server);
             throw e;
         }
     }

@@ -80,6 +80,16 @@ public final class HttpApi {
     }
 
     /**
+     * Releases the port of a server from {@link #listen} that never started. Stopping it is not enough:
+     * the JDK closes its listening channel, registered with the server's selector, only once its dispatcher
+     * thread has selected again, so it is started to be stopped.
+     */
+    public static void release(HttpServer server) {
+        server.start();
+        server.stop(0);
+    }
+
+    /**
      * @param server  a bound server from {@link #listen}; {@link #stop} stops it
      * @param streams the Kafka Streams state, for {@code /healthz}, {@code /readyz} and the 503 answers
      */
