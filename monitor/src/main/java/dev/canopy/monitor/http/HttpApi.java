@@ -65,7 +65,7 @@ public final class HttpApi {
 
     /**
      * Binds the API's port (not yet serving), so that the instance can advertise it before Kafka Streams
-     * starts. The caller stops the server if it does not go on to build an {@code HttpApi} on it.
+     * starts. A caller that does not go on to serve an {@code HttpApi} on it gives it to {@link #release}.
      *
      * @throws UserError when the port cannot be bound
      */

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A monitor whose start fails leaves nothing open behind it. */
-class MonitorAppStartTest {
+class MonitorAppStartIT {
 
     private static final String HOST = "127.0.0.1";
 
