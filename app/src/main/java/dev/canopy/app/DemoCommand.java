@@ -129,7 +129,7 @@ public final class DemoCommand implements Callable<Integer> {
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                 String view;
                 try {
-                    StoreReports.Partial state = app.localPartial();
+                    StoreReports.Partial state = app.queries().local().partial();
                     Report report = state.report();
                     view = ConsoleView.render(report, g -> newest(monitor, g), state.semantic()::get, elapsed, driver.sent(),
                             monitor.metrics().inFlight(), metricsUrl, settings.monitor().windowSize());
@@ -167,7 +167,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private static WindowValue newest(MonitorApp app, dev.canopy.core.stats.GroupMetrics g) {
-        List<WindowValue> w = app.localWindows(g.key()).orElse(List.of());
+        List<WindowValue> w = app.queries().local().windows(g.key());
         return w.isEmpty() ? null : w.get(w.size() - 1);
     }
 

@@ -83,7 +83,7 @@ class StreamingEqualsReplayIT {
 
     @Test
     void shouldReportInProcessWhatItServesOverHttp() throws Exception {
-        Reports.assertEquivalent(expected, ReportJson.toJson(monitor.report()));
+        Reports.assertEquivalent(expected, ReportJson.toJson(monitor.queries().report()));
     }
 
     @Test

@@ -1,22 +1,19 @@
 package dev.canopy.monitor.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.canopy.core.UserError;
-import dev.canopy.monitor.MonitorApp;
-import dev.canopy.monitor.query.PeerClient;
 import dev.canopy.core.report.ReportJson;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.monitor.query.PeerClient;
+import dev.canopy.monitor.query.QueryService;
+import dev.canopy.topology.StoreReports;
 import dev.canopy.topology.WindowValue;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,14 +23,13 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The monitor's HTTP API, on the same port as {@code /metrics}:
@@ -44,33 +40,64 @@ import java.util.concurrent.Executors;
  *   <li>{@code GET /healthz}: 200 while the process and its stream threads are alive</li>
  *   <li>{@code GET /readyz}: 200 once Kafka Streams is RUNNING (stores restored, partitions assigned)</li>
  *   <li>{@code GET /metrics}: Prometheus exposition</li>
- *   <li>{@code GET /}: the web page, and its JSON endpoints (see {@link WebPage})</li>
+ *   <li>{@code GET /}: the web page ({@link WebAssets}), and its JSON endpoints (see {@link WebPage})</li>
  * </ul>
  * Every request gets an answer. Errors are JSON objects with an {@code error} field; 503 with Retry-After
  * while the stores are not queryable or while another instance that holds the asked part does not answer
  * within {@code canopy.peer.timeout}. The report and the shifts answer without such an instance instead,
  * marked {@code "partial": true} with the {@code unreachable} instances and their partitions.
+ * <p>
+ * It reads only through the {@link QueryService} and the Kafka Streams state; it writes every JSON
+ * body through {@link Json}.
  */
 public final class HttpApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
-    private static final JsonFactory JSON = new JsonFactory();
     private static final String RETRY_AFTER_SECONDS = "2";
+    /** Connections the kernel queues while every handler thread is busy. */
+    private static final int BACKLOG = 64;
+    private static final int THREADS = 4;
 
-    private final MonitorApp app;
+    private final QueryService queries;
+    private final Supplier<KafkaStreams.State> streams;
     private final HttpServer server;
     private final ExecutorService executor;
 
-    public HttpApi(MonitorApp app, PrometheusRegistry registry, String host, int port) {
-        this.app = app;
+    /**
+     * Binds the API's port (not yet serving), so that the instance can advertise it before Kafka Streams
+     * starts. A caller that does not go on to serve an {@code HttpApi} on it gives it to {@link #release}.
+     *
+     * @throws UserError when the port cannot be bound
+     */
+    public static HttpServer listen(String host, int port) {
         try {
-            this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+            return HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
         } catch (BindException e) {
             throw new UserError("cannot listen on " + host + ":" + port + " (" + e.getMessage() + "): choose another --http-port");
         } catch (IOException e) {
             throw new UserError("cannot start the HTTP API on " + host + ":" + port + ": " + e.getMessage());
         }
-        this.executor = Executors.newFixedThreadPool(4, r -> {
+    }
+
+    /**
+     * Releases the port of a server from {@link #listen} that never started. Stopping it is not enough:
+     * the JDK closes its listening channel, registered with the server's selector, only once its dispatcher
+     * thread has selected again, so it is started to be stopped.
+     */
+    public static void release(HttpServer server) {
+        server.start();
+        server.stop(0);
+    }
+
+    /**
+     * @param server  a bound server from {@link #listen}; {@link #stop} stops it
+     * @param streams the Kafka Streams state, for {@code /healthz}, {@code /readyz} and the 503 answers
+     */
+    public HttpApi(HttpServer server, QueryService queries, Supplier<KafkaStreams.State> streams, PrometheusRegistry registry) {
+        this.server = server;
+        this.queries = queries;
+        this.streams = streams;
+        this.executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "canopy-http");
             t.setDaemon(true);
             return t;
@@ -78,17 +105,18 @@ public final class HttpApi {
         server.setExecutor(executor);
         server.createContext("/metrics", new MetricsHandler(registry));
         server.createContext("/api/v1/report", ex -> handle(ex, this::report));
-        server.createContext("/api/v1/windows", ex -> handle(ex, this::windows));
-        server.createContext("/api/v1/internal/partial", ex -> handle(ex, e -> respond(e, 200, "application/octet-stream", app.localPartialBytes())));
+        server.createContext(QueryService.WINDOWS_PATH, ex -> handle(ex, this::windows));
+        server.createContext(QueryService.PARTIAL_PATH, ex -> handle(ex, e -> respond(e, 200, "application/octet-stream", queries.localPartial())));
         server.createContext("/api/v1/shifts", ex -> handle(ex, this::shifts));
-        server.createContext("/api/v1/internal/shifts", ex -> handle(ex, e -> respond(e, 200, "application/x-ndjson", app.localShiftsJsonLines())));
+        server.createContext(QueryService.SHIFTS_PATH, ex -> handle(ex, e -> respond(e, 200, "application/x-ndjson", queries.localShifts())));
         server.createContext("/healthz", ex -> handle(ex, this::health));
         server.createContext("/readyz", ex -> handle(ex, this::ready));
-        WebPage web = new WebPage(app);
+        WebPage web = new WebPage(queries);
+        WebAssets assets = new WebAssets();
         server.createContext("/api/v1/releases", ex -> handle(ex, web::releases));
         server.createContext("/api/v1/series", ex -> handle(ex, web::series));
         server.createContext("/api/v1/compare", ex -> handle(ex, web::compare));
-        server.createContext("/", ex -> handle(ex, web::page));
+        server.createContext("/", ex -> handle(ex, assets::page));
     }
 
     public void start() {
@@ -99,6 +127,7 @@ public final class HttpApi {
         return server.getAddress().getPort();
     }
 
+    /** Stops serving and releases the port. */
     public void stop() {
         server.stop(0);
         executor.shutdownNow();
@@ -123,11 +152,11 @@ public final class HttpApi {
             }
             h.handle(ex);
         } catch (InvalidStateStoreException e) {
-            unavailable(ex, "state stores are not queryable now (Kafka Streams is " + app.state() + "); retry shortly");
+            unavailable(ex, "state stores are not queryable now (Kafka Streams is " + streams.get() + "); retry shortly");
         } catch (PeerClient.UnavailableException e) {
             unavailable(ex, e.getMessage() + "; retry shortly");
         } catch (IllegalStateException e) {
-            KafkaStreams.State s = app.state();
+            KafkaStreams.State s = streams.get();
             if (s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING) {
                 failed(ex, e);
             } else {
@@ -176,9 +205,7 @@ public final class HttpApi {
 
     /** A release's kept windows as {@code GET /api/v1/windows} answers them (also what another instance sends the page). */
     static byte[] windowsJson(GroupKey key, List<WindowValue> windows) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.setPrettyPrinter(new DefaultPrettyPrinter());
+        return Json.indented(g -> {
             g.writeStartObject();
             g.writeStringField("model", key.model());
             g.writeStringField("release", key.release());
@@ -193,12 +220,19 @@ public final class HttpApi {
             }
             g.writeEndArray();
             g.writeEndObject();
-        }
-        return out.toByteArray();
+        }, false);
     }
 
+    /**
+     * The cumulative report, with each release's {@code semantic} block when semantic diversity is on. When
+     * another instance gives no part in time, the report holds the rest and says so (see {@link Json#missing}).
+     */
     private void report(HttpExchange ex) throws Exception {
-        respond(ex, 200, "application/json", app.reportJson());
+        QueryService.Answer<StoreReports.Partial> all = queries.state();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ReportJson.write(all.value().report(), out, queries.semantic() ? all.value().semanticExtension() : ReportJson.GroupExtension.NONE,
+                g -> Json.missing(all.missing(), g));
+        respond(ex, 200, "application/json", out.toByteArray());
     }
 
     private void windows(HttpExchange ex) throws Exception {
@@ -210,49 +244,49 @@ public final class HttpApi {
             return;
         }
         GroupKey key = new GroupKey(model, release);
-        Optional<HostInfo> owner = app.windowsOwner(key);
-        if (owner.isPresent() && !q.containsKey("local")) {
-            byte[] body = app.fetch(owner.get(), "/api/v1/windows?local=1&model=" + enc(model) + "&release=" + enc(release));
-            respond(ex, 200, "application/json", body);
+        if (q.containsKey("local")) {
+            // another instance asking for what this one holds: never forwarded again
+            respond(ex, 200, "application/json", windowsJson(key, queries.local().windows(key)));
             return;
         }
-        respond(ex, 200, "application/json", windowsJson(key, app.localWindows(key).orElse(List.of())));
+        QueryService.Windows windows = queries.windows(key);
+        respond(ex, 200, "application/json", windows.remote() ? windows.fromOwner() : windowsJson(key, windows.local()));
     }
 
     private void shifts(HttpExchange ex) throws Exception {
-        MonitorApp.Shifts all = app.allShiftsJson();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.setPrettyPrinter(new DefaultPrettyPrinter());
+        QueryService.Answer<List<byte[]>> all = queries.shifts();
+        respond(ex, 200, "application/json", Json.indented(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("shifts");
-            for (byte[] v : all.verdicts()) {
+            for (byte[] v : all.value()) {
                 g.writeRawValue(new String(v, StandardCharsets.UTF_8));
             }
             g.writeEndArray();
-            MonitorApp.writeMissing(all.missing(), g);
+            Json.missing(all.missing(), g);
             g.writeEndObject();
-        }
-        out.write('\n');
-        respond(ex, 200, "application/json", out.toByteArray());
+        }, true));
     }
 
     private void health(HttpExchange ex) throws IOException {
-        KafkaStreams.State s = app.state();
+        KafkaStreams.State s = streams.get();
         boolean alive = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING && s != KafkaStreams.State.PENDING_ERROR;
-        respond(ex, alive ? 200 : 503, "application/json", ("{\"status\":\"" + (alive ? "ok" : "failed") + "\",\"streams\":\"" + s + "\"}\n")
-                .getBytes(StandardCharsets.UTF_8));
+        respond(ex, alive ? 200 : 503, "application/json", Json.line(g -> {
+            g.writeStartObject();
+            g.writeStringField("status", alive ? "ok" : "failed");
+            g.writeStringField("streams", String.valueOf(s));
+            g.writeEndObject();
+        }));
     }
 
     private void ready(HttpExchange ex) throws IOException {
-        KafkaStreams.State s = app.state();
+        KafkaStreams.State s = streams.get();
         boolean ready = s == KafkaStreams.State.RUNNING;
-        respond(ex, ready ? 200 : 503, "application/json", ("{\"ready\":" + ready + ",\"streams\":\"" + s + "\"}\n")
-                .getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        respond(ex, ready ? 200 : 503, "application/json", Json.line(g -> {
+            g.writeStartObject();
+            g.writeBooleanField("ready", ready);
+            g.writeStringField("streams", String.valueOf(s));
+            g.writeEndObject();
+        }));
     }
 
     static Map<String, String> query(String raw) {
@@ -271,14 +305,11 @@ public final class HttpApi {
 
     /** A JSON error body, {@code {"error": message}}; also the page's ({@link WebPage}). */
     static void error(HttpExchange ex, int status, String message) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        respond(ex, status, "application/json", Json.line(g -> {
             g.writeStartObject();
             g.writeStringField("error", message);
             g.writeEndObject();
-        }
-        out.write('\n');
-        respond(ex, status, "application/json", out.toByteArray());
+        }));
     }
 
     /** Writes {@code body} (nothing for HEAD); JSON types get {@code charset=utf-8}. */

@@ -1,13 +1,11 @@
 package dev.canopy.monitor.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import dev.canopy.core.UserError;
 import dev.canopy.analysis.compare.LiveComparison;
-import dev.canopy.monitor.MonitorApp;
+import dev.canopy.monitor.query.QueryService;
 import dev.canopy.core.report.ReportJson;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
@@ -16,30 +14,21 @@ import dev.canopy.semantic.SemanticCodec;
 import dev.canopy.topology.ReleaseLineage;
 import dev.canopy.topology.StoreReports;
 import dev.canopy.topology.WindowValue;
-import org.apache.kafka.streams.state.HostInfo;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 
 /**
- * The monitor's web page and the three JSON endpoints it reads besides {@code /api/v1/shifts}:
+ * The three JSON endpoints the monitor's web page reads besides {@code /api/v1/shifts} (the page's own
+ * files are {@link WebAssets}):
  * <ul>
- *   <li>{@code GET /}: the page ({@code index.html}, {@code app.js}, {@code style.css} and the charting
- *       library, uPlot, all from the jar)</li>
  *   <li>{@code GET /api/v1/releases}: every model and release with its deployment time, baseline and
  *       cumulative CE*, rho(N, r) with its interval and, with semantic diversity on, corr(d, r)</li>
  *   <li>{@code GET /api/v1/series?model=M}: the kept rolling windows of each release of one model, only
@@ -47,8 +36,7 @@ import java.util.concurrent.Semaphore;
  *   <li>{@code GET /api/v1/compare?model=M[&baseline=R1&candidate=R2]}: compare.json as
  *       {@code canopy compare --from} writes it; by default the newest release against its baseline</li>
  * </ul>
- * Every answer covers all instances, as the report does. Only the listed paths are served: a path never
- * reaches the file system or the class path.
+ * Every answer covers all instances, as the report does.
  */
 public final class WebPage {
 
@@ -59,30 +47,7 @@ public final class WebPage {
     /** Comparisons kept, newest used first; each is a few kB. */
     private static final int CACHED = 32;
 
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    /** What the page reads: the monitor, or a test's stand-in. */
-    interface Source {
-        MonitorApp.Overview overview() throws IOException, InterruptedException;
-
-        /** The instance owning a release's windows, or empty when this one does. */
-        Optional<HostInfo> windowsOwner(GroupKey key);
-
-        List<WindowValue> localWindows(GroupKey key);
-
-        byte[] fetch(HostInfo host, String path) throws IOException, InterruptedException;
-
-        boolean semantic();
-    }
-
-    private record Asset(String resource, String type) {
-    }
-
-    private static final Map<String, Asset> ASSETS = assets();
-
-    private final Source source;
-    private final Map<String, byte[]> loaded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final QueryService queries;
     /** One bootstrap at a time: it takes a core for a second or more. */
     private final Semaphore comparing = new Semaphore(1);
     private final Map<String, byte[]> comparisons = new LinkedHashMap<>(16, 0.75f, true) {
@@ -92,99 +57,18 @@ public final class WebPage {
         }
     };
 
-    public WebPage(MonitorApp app) {
-        this(new Source() {
-            @Override
-            public MonitorApp.Overview overview() throws IOException, InterruptedException {
-                return app.overview();
-            }
-
-            @Override
-            public Optional<HostInfo> windowsOwner(GroupKey key) {
-                return app.windowsOwner(key);
-            }
-
-            @Override
-            public List<WindowValue> localWindows(GroupKey key) {
-                return app.localWindows(key).orElse(List.of());
-            }
-
-            @Override
-            public byte[] fetch(HostInfo host, String path) throws IOException, InterruptedException {
-                return app.fetch(host, path);
-            }
-
-            @Override
-            public boolean semantic() {
-                return app.settings().monitor().semantic().enabled();
-            }
-        });
-    }
-
-    WebPage(Source source) {
-        this.source = source;
-    }
-
-    private static Map<String, Asset> assets() {
-        Map<String, Asset> a = new LinkedHashMap<>();
-        a.put("/", new Asset("web/index.html", "text/html; charset=utf-8"));
-        a.put("/index.html", new Asset("web/index.html", "text/html; charset=utf-8"));
-        a.put("/app.js", new Asset("web/app.js", "text/javascript; charset=utf-8"));
-        a.put("/style.css", new Asset("web/style.css", "text/css; charset=utf-8"));
-        String uplot = "META-INF/resources/webjars/uplot/" + webjarVersion("uplot") + "/dist/";
-        a.put("/vendor/uPlot.iife.min.js", new Asset(uplot + "uPlot.iife.min.js", "text/javascript; charset=utf-8"));
-        a.put("/vendor/uPlot.min.css", new Asset(uplot + "uPlot.min.css", "text/css; charset=utf-8"));
-        return Map.copyOf(a);
-    }
-
-    /** The version of an npm WebJar on the class path, from its Maven metadata. */
-    static String webjarVersion(String name) {
-        try (InputStream in = WebPage.class.getClassLoader().getResourceAsStream("META-INF/maven/org.webjars.npm/" + name + "/pom.properties")) {
-            if (in == null) {
-                throw new IllegalStateException("the WebJar " + name + " is not on the class path");
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** {@code GET /...}: one of the page's files, else 404. */
-    void page(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
-        Asset asset = ASSETS.get(path);
-        if (asset == null) {
-            HttpApi.error(ex, 404, "not found: the page is at /; the API at /api/v1/report, /api/v1/windows, /api/v1/shifts, /api/v1/releases,"
-                    + " /api/v1/series, /api/v1/compare, /metrics, /healthz, /readyz");
-            return;
-        }
-        byte[] body = loaded.computeIfAbsent(asset.resource(), WebPage::resource);
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        HttpApi.respond(ex, 200, asset.type(), body);
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = WebPage.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing from the jar: " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public WebPage(QueryService queries) {
+        this.queries = queries;
     }
 
     /** {@code GET /api/v1/releases}. */
     void releases(HttpExchange ex) throws IOException, InterruptedException {
-        HttpApi.respond(ex, 200, "application/json", releasesJson(source.overview(), source.semantic()));
+        HttpApi.respond(ex, 200, "application/json", releasesJson(queries.overview(), queries.semantic()));
     }
 
-    static byte[] releasesJson(MonitorApp.Overview overview, boolean semantic) throws IOException {
+    static byte[] releasesJson(QueryService.Overview overview, boolean semantic) throws IOException {
         StoreReports.Partial state = overview.state();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        return Json.line(g -> {
             g.writeStartObject();
             g.writeBooleanField("semantic", semantic);
             g.writeArrayFieldStart("releases");
@@ -213,15 +97,13 @@ public final class WebPage {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            MonitorApp.writeMissing(overview.missing(), g);
+            Json.missing(overview.missing(), g);
             g.writeEndObject();
-        }
-        out.write('\n');
-        return out.toByteArray();
+        });
     }
 
     /** Every release, by model, then in deployment order. */
-    private static List<GroupKey> ordered(MonitorApp.Overview o) {
+    private static List<GroupKey> ordered(QueryService.Overview o) {
         List<GroupKey> keys = new ArrayList<>(o.state().groups().keySet());
         keys.sort(Comparator.comparing(GroupKey::model)
                 .thenComparingLong(k -> o.lineage().containsKey(k) ? o.lineage().get(k).deployedAt() : 0)
@@ -230,7 +112,7 @@ public final class WebPage {
     }
 
     /** The model's releases in deployment order; null, after answering 404 naming the known models, when it has none. */
-    private static List<GroupKey> releasesOrNotFound(HttpExchange ex, MonitorApp.Overview overview, String model) throws IOException {
+    private static List<GroupKey> releasesOrNotFound(HttpExchange ex, QueryService.Overview overview, String model) throws IOException {
         List<GroupKey> releases = ordered(overview).stream().filter(k -> k.model().equals(model)).toList();
         if (releases.isEmpty()) {
             unknownModel(ex, overview, model);
@@ -245,13 +127,17 @@ public final class WebPage {
         if (model == null) {
             return;
         }
-        MonitorApp.Overview overview = source.overview();
+        QueryService.Overview overview = queries.overview();
         List<GroupKey> releases = releasesOrNotFound(ex, overview, model);
         if (releases == null) {
             return;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        // fetched before writing: the body is built in a lambda that can only throw IOException
+        Map<GroupKey, List<Point>> windows = new LinkedHashMap<>();
+        for (GroupKey key : releases) {
+            windows.put(key, windows(key));
+        }
+        HttpApi.respond(ex, 200, "application/json", Json.line(g -> {
             g.writeStartObject();
             g.writeStringField("model", model);
             g.writeArrayFieldStart("releases");
@@ -262,7 +148,7 @@ public final class WebPage {
                 g.writeNumberField("deployed_at", r == null ? 0 : r.deployedAt());
                 g.writeStringField("baseline", r == null ? "" : r.baseline());
                 g.writeArrayFieldStart("windows");
-                for (Point p : windows(key)) {
+                for (Point p : windows.get(key)) {
                     p.write(g);
                 }
                 g.writeEndArray();
@@ -270,9 +156,7 @@ public final class WebPage {
             }
             g.writeEndArray();
             g.writeEndObject();
-        }
-        out.write('\n');
-        HttpApi.respond(ex, 200, "application/json", out.toByteArray());
+        }));
     }
 
     /** One rolling window as the charts draw it. */
@@ -312,17 +196,16 @@ public final class WebPage {
 
     /** A release's windows from whichever instance owns them. */
     private List<Point> windows(GroupKey key) throws IOException, InterruptedException {
-        Optional<HostInfo> owner = source.windowsOwner(key);
+        QueryService.Windows windows = queries.windows(key);
         List<Point> out = new ArrayList<>();
-        if (owner.isEmpty()) {
-            for (WindowValue w : source.localWindows(key)) {
+        if (windows.remote()) {
+            for (JsonNode w : Json.read(windows.fromOwner()).path("windows")) {
+                out.add(Point.of(w));
+            }
+        } else {
+            for (WindowValue w : windows.local()) {
                 out.add(Point.of(w, key));
             }
-            return out;
-        }
-        byte[] body = source.fetch(owner.get(), "/api/v1/windows?local=1&model=" + enc(key.model()) + "&release=" + enc(key.release()));
-        for (JsonNode w : MAPPER.readTree(body).path("windows")) {
-            out.add(Point.of(w));
         }
         return out;
     }
@@ -342,7 +225,7 @@ public final class WebPage {
                 return;
             }
         }
-        MonitorApp.Overview overview = source.overview();
+        QueryService.Overview overview = queries.overview();
         List<GroupKey> releases = releasesOrNotFound(ex, overview, model);
         if (releases == null) {
             return;
@@ -384,7 +267,7 @@ public final class WebPage {
             return;
         }
         try {
-            byte[] body = LiveComparison.json(twoGroups(state, b, c, source.semantic()), URI.create("http://" + ex.getLocalAddress().getHostString()
+            byte[] body = LiveComparison.json(twoGroups(state, b, c, queries.semantic()), URI.create("http://" + ex.getLocalAddress().getHostString()
                     + ":" + ex.getLocalAddress().getPort() + "/api/v1/report"), model, baseline, candidate);
             synchronized (comparisons) {
                 comparisons.put(cacheKey, body);
@@ -404,9 +287,8 @@ public final class WebPage {
 
     /** The two groups as the report writes them, so the comparison reads exactly what --from would. */
     static JsonNode twoGroups(StoreReports.Partial state, GroupKey b, GroupKey c, boolean semantic) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ReportJson.GroupExtension extension = semantic ? state.semanticExtension() : ReportJson.GroupExtension.NONE;
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        return Json.tree(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("groups");
             for (GroupKey k : List.of(b, c)) {
@@ -419,8 +301,7 @@ public final class WebPage {
             }
             g.writeEndArray();
             g.writeEndObject();
-        }
-        return MAPPER.readTree(out.toByteArray());
+        });
     }
 
     /** A required name from the query; null after answering 400. */
@@ -433,15 +314,11 @@ public final class WebPage {
         return v;
     }
 
-    private static void unknownModel(HttpExchange ex, MonitorApp.Overview overview, String model) throws IOException {
+    private static void unknownModel(HttpExchange ex, QueryService.Overview overview, String model) throws IOException {
         TreeSet<String> models = new TreeSet<>();
         overview.state().groups().keySet().forEach(k -> models.add(k.model()));
         List<String> listed = models.stream().limit(LISTED).toList();
         HttpApi.error(ex, 404, "the monitors hold no model '" + model + "'; models: " + (models.isEmpty() ? "none yet"
                 : String.join(", ", listed) + (models.size() > LISTED ? " and " + (models.size() - LISTED) + " more" : "")));
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

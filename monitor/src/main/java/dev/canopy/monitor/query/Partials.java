@@ -14,14 +14,14 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /** Binary form of one instance's cumulative state, exchanged between instances for the report API. */
-public final class Partials {
+final class Partials {
 
     private static final int MAGIC = 0x43414e32; // "CAN2": with semantic results
 
     private Partials() {
     }
 
-    public static byte[] encode(StoreReports.Partial p) {
+    static byte[] encode(StoreReports.Partial p) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
@@ -48,7 +48,7 @@ public final class Partials {
         return bytes.toByteArray();
     }
 
-    public static StoreReports.Partial decode(byte[] data) throws IOException {
+    static StoreReports.Partial decode(byte[] data) throws IOException {
         StoreReports.Partial p = StoreReports.Partial.empty();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             if (in.readInt() != MAGIC) {

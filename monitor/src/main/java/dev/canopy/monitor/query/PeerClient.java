@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
  * ({@code canopy.peer.timeout}): an instance that is dead, hung or not ready is named with the reason
  * and the partitions it holds, instead of holding up (or failing) the answer of this one.
  */
-public final class PeerClient {
+public final class PeerClient implements Peers {
 
     /** Longest piece of a peer's error body quoted in a reason. */
     private static final int QUOTED = 200;
@@ -65,12 +65,14 @@ public final class PeerClient {
     }
 
     /** One instance's answer to {@code path}; {@link UnavailableException} (naming the instance) if it gives none in time. */
+    @Override
     public byte[] fetch(HostInfo host, String path) throws UnavailableException, InterruptedException {
         CompletableFuture<HttpResponse<byte[]>> f = send(host, path);
         return body(host, path, f, System.nanoTime() + timeout.toNanos());
     }
 
     /** Asks every instance at once; waits at most the timeout (plus scheduling) in all. */
+    @Override
     public Gathered fetchAll(List<Peer> peers, String path) throws InterruptedException {
         Map<Peer, CompletableFuture<HttpResponse<byte[]>>> pending = new LinkedHashMap<>();
         for (Peer p : peers) {

@@ -1,19 +1,20 @@
 package dev.canopy.monitor.http;
 
-import dev.canopy.monitor.query.PeerClient;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.canopy.analysis.compare.LiveComparison;
-import dev.canopy.monitor.MonitorApp;
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
-import dev.canopy.topology.ReleaseLineage;
-import dev.canopy.topology.ReleaseRecord;
+import dev.canopy.monitor.query.FixedMetadata;
+import dev.canopy.monitor.query.InMemoryLocalStores;
+import dev.canopy.monitor.query.InMemoryPeers;
+import dev.canopy.monitor.query.PeerClient;
+import dev.canopy.monitor.query.QueryService;
+import dev.canopy.topology.StoreNames;
 import dev.canopy.topology.StoreReports;
 import dev.canopy.topology.WindowValue;
 import org.apache.kafka.streams.state.HostInfo;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -33,7 +35,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -42,8 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The page's files and JSON endpoints over a stand-in monitor: two models with two releases each, one
- * release's windows held by "another instance" (answered in /api/v1/windows' format).
+ * The page's files and JSON endpoints over a query service on in-memory stores: two models with two
+ * releases each, one release's windows held by "another instance" (answered in /api/v1/windows' format).
  */
 class WebPageTest {
 
@@ -51,11 +52,14 @@ class WebPageTest {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final long T0 = 1_764_000_000_000L;
     private static final HostInfo OTHER = new HostInfo("10.0.0.2", 9400);
+    private static final HostInfo DOWN = new HostInfo("10.0.0.3", 9400);
 
-    private final Map<GroupKey, GroupAccumulator> groups = new HashMap<>();
-    private final Map<GroupKey, List<WindowValue>> windows = new HashMap<>();
-    private final List<String> fetched = new ArrayList<>();
-    private final List<dev.canopy.monitor.query.PeerClient.Missing> missing = new ArrayList<>();
+    private final InMemoryLocalStores stores = new InMemoryLocalStores();
+    private final FixedMetadata metadata = new FixedMetadata();
+    private final InMemoryPeers peers = new InMemoryPeers();
+    private final Map<GroupKey, GroupAccumulator> groups = stores.groups;
+    private final Map<GroupKey, List<WindowValue>> windows = stores.windows;
+    private final List<String> fetched = peers.asked;
     private HttpServer server;
     private String base;
 
@@ -66,38 +70,22 @@ class WebPageTest {
         add("model-a", "r2", T0 + 60_000, 1, 1);
         add("model-b", "base", T0 + 5_000, -1, 2);
         add("model-b", "tuned", T0 + 90_000, -1, 3);
-        WebPage page = new WebPage(new WebPage.Source() {
-            @Override
-            public MonitorApp.Overview overview() {
-                return new MonitorApp.Overview(new StoreReports.Partial(groups, new java.util.TreeMap<>(), new HashMap<>()), lineage(), missing);
-            }
-
-            @Override
-            public Optional<HostInfo> windowsOwner(GroupKey key) {
-                return key.release().equals("r2") ? Optional.of(OTHER) : Optional.empty();
-            }
-
-            @Override
-            public List<WindowValue> localWindows(GroupKey key) {
-                return windows.getOrDefault(key, List.of());
-            }
-
-            @Override
-            public byte[] fetch(HostInfo host, String path) throws IOException {
-                fetched.add(host + path);
-                return windowsJson(new GroupKey("model-a", "r2"));
-            }
-
-            @Override
-            public boolean semantic() {
-                return false;
+        GroupKey remote = new GroupKey("model-a", "r2");
+        metadata.owners.put(StoreNames.WINDOWS + "/" + StoreReports.groupKey(remote), OTHER);
+        peers.answering.put(OTHER, path -> {
+            try {
+                return windowsJson(remote);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
+        WebPage page = new WebPage(new QueryService(stores, metadata, peers, false));
+        WebAssets assets = new WebAssets();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/v1/releases", ex -> run(ex, () -> page.releases(ex)));
         server.createContext("/api/v1/series", ex -> run(ex, () -> page.series(ex)));
         server.createContext("/api/v1/compare", ex -> run(ex, () -> page.compare(ex)));
-        server.createContext("/", ex -> run(ex, () -> page.page(ex)));
+        server.createContext("/", ex -> run(ex, () -> assets.page(ex)));
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -139,18 +127,6 @@ class WebPageTest {
         }
         groups.put(key, all);
         windows.put(key, kept);
-    }
-
-    private Map<GroupKey, ReleaseLineage.Release> lineage() {
-        Map<GroupKey, ReleaseLineage.Release> out = new HashMap<>();
-        Map<String, Map<String, Long>> byModel = new HashMap<>();
-        groups.forEach((k, v) -> byModel.computeIfAbsent(k.model(), m -> new HashMap<>()).put(k.release(), v.firstSeen()));
-        byModel.forEach((model, first) -> {
-            for (ReleaseLineage.Release r : ReleaseLineage.order(first, release -> (ReleaseRecord) null)) {
-                out.put(new GroupKey(model, r.release()), r);
-            }
-        });
-        return out;
     }
 
     /** A release's windows as another instance's GET /api/v1/windows?local=1 answers them: the API's own writer. */
@@ -220,10 +196,10 @@ class WebPageTest {
     @Test
     void shouldSayWhichInstanceIsMissingWhenAnotherInstanceGaveNoPartInTime() throws Exception {
         assertFalse(ok("/api/v1/releases").has("partial"), "a complete list has no partial fields");
-        missing.add(new dev.canopy.monitor.query.PeerClient.Missing("10.0.0.2:9400", "timeout", List.of("2_1")));
+        metadata.others.add(new PeerClient.Peer(DOWN, List.of("2_1")));
         JsonNode releases = ok("/api/v1/releases");
         assertTrue(releases.get("partial").asBoolean());
-        assertEquals("10.0.0.2:9400", releases.get("unreachable").get(0).get("instance").asText());
+        assertEquals("10.0.0.3:9400", releases.get("unreachable").get(0).get("instance").asText());
         assertEquals("2_1", releases.get("unreachable").get(0).get("partitions").get(0).asText());
         assertEquals(4, releases.get("releases").size(), "the releases this instance could gather are still listed");
     }

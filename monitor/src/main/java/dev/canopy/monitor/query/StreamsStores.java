@@ -1,0 +1,98 @@
+package dev.canopy.monitor.query;
+
+import dev.canopy.core.replay.ReplayEngine;
+import dev.canopy.core.stats.GroupAccumulator;
+import dev.canopy.core.stats.GroupKey;
+import dev.canopy.topology.ReleaseLineage;
+import dev.canopy.topology.ReleaseRecord;
+import dev.canopy.topology.StoreNames;
+import dev.canopy.topology.StoreReports;
+import dev.canopy.topology.WindowValue;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** This instance's state stores, read through Kafka Streams' interactive queries. */
+public final class StreamsStores implements LocalStores {
+
+    private final KafkaStreams streams;
+    private final ReplayEngine.Options statistics;
+    private final boolean semantic;
+
+    /**
+     * @param statistics the accumulator bounds, for releases that have only pending rollouts so far
+     * @param semantic   whether the topology keeps semantic diversity stores
+     */
+    public StreamsStores(KafkaStreams streams, ReplayEngine.Options statistics, boolean semantic) {
+        this.streams = streams;
+        this.statistics = statistics;
+        this.semantic = semantic;
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+
+    @Override
+    public StoreReports.Partial partial() {
+        StoreReports.Partial p = StoreReports.read(this.<byte[]>store(StoreNames.GROUPS), this.<byte[]>store(StoreNames.PENDING),
+                this.<Long>store(StoreNames.REJECTIONS), statistics);
+        if (semantic) {
+            p.semantic().putAll(StoreReports.readSemantic(this.<byte[]>store(StoreNames.SEMANTIC_PROMPTS),
+                    this.<byte[]>store(StoreNames.SEMANTIC_COUNTS)));
+        }
+        return p;
+    }
+
+    @Override
+    public List<WindowValue> windows(GroupKey key) {
+        return StoreReports.windows(this.<byte[]>store(StoreNames.WINDOWS), key);
+    }
+
+    @Override
+    public Map<GroupKey, WindowValue> newestWindows() {
+        return StoreReports.newestWindows(this.<byte[]>store(StoreNames.WINDOWS));
+    }
+
+    @Override
+    public List<byte[]> shifts() {
+        List<byte[]> out = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = this.<byte[]>store(StoreNames.SHIFT_RESULTS).all()) {
+            while (it.hasNext()) {
+                out.add(it.next().value);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<GroupKey, ReleaseLineage.Release> lineage(Map<GroupKey, GroupAccumulator> groups) {
+        ReadOnlyKeyValueStore<String, byte[]> announced;
+        try {
+            announced = this.<byte[]>store(StoreNames.RELEASES);
+        } catch (InvalidStateStoreException e) {
+            announced = null;
+        }
+        Map<String, Map<String, Long>> byModel = new TreeMap<>();
+        groups.forEach((k, v) -> byModel.computeIfAbsent(k.model(), m -> new HashMap<>())
+                .put(k.release(), v.firstSeen() == Long.MAX_VALUE ? 0 : v.firstSeen()));
+        Map<GroupKey, ReleaseLineage.Release> out = new HashMap<>();
+        ReadOnlyKeyValueStore<String, byte[]> store = announced;
+        byModel.forEach((model, releases) -> {
+            for (ReleaseLineage.Release r : ReleaseLineage.order(releases,
+                    release -> store == null ? null : ReleaseRecord.lookup(store::get, model, release))) {
+                out.put(new GroupKey(model, r.release()), r);
+            }
+        });
+        return out;
+    }
+}
