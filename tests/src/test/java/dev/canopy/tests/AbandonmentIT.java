@@ -1,11 +1,10 @@
 package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.canopy.monitor.MonitorApp;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.events.EventParser;
 import dev.canopy.core.events.ParseResult;
 import dev.canopy.core.events.TokenRecord;
+import dev.canopy.monitor.MonitorApp;
 import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
@@ -15,10 +14,12 @@ import dev.canopy.tests.support.Monitors;
 import dev.canopy.tests.support.Poll;
 import dev.canopy.tests.support.Reports;
 import dev.canopy.tests.support.TestTopics;
+import dev.canopy.testsupport.EmbeddedBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,8 @@ class AbandonmentIT {
 
     @TempDir
     static Path tmp;
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
     private static MonitorApp monitor;
     private static EventLog events;
     /** model@release -> rollouts cut short. */
@@ -65,8 +67,7 @@ class AbandonmentIT {
 
     @BeforeAll
     static void produceSomeRolloutsWithoutTheirEnd() throws Exception {
-        broker = EmbeddedKafkaBroker.builder().start();
-        monitor = Monitors.startReady(Monitors.settings(broker.bootstrapServers(), APPLICATION_ID, tmp.resolve("state"), TOPICS,
+        monitor = Monitors.startReady(Monitors.settings(BROKER.bootstrapServers(), APPLICATION_ID, tmp.resolve("state"), TOPICS,
                 Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS), "canopy.idle.timeout", "2s"), Map.of()));
         events = cutShort(EventLog.of(Fleets.clean(61, "idle-", 4, 10).build()));
         assertTrue(CUT.size() == 2 && CUT_IDS.size() > 4, "cut rollouts of both releases: " + CUT);
@@ -89,7 +90,7 @@ class AbandonmentIT {
             }
         });
         try {
-            Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), events);
+            Kafka.send(BROKER.bootstrapServers(), TOPICS.tokens(), events);
             streamed = Monitors.awaitReport(monitor.httpPort(), Reports.totals(events.replayJson()), Duration.ofSeconds(60));
             Poll.until(IN_FLIGHT_GAUGE + " to return to 0", Duration.ofSeconds(30),
                     () -> Http.sample(Http.getOk(monitor.httpPort(), "/metrics"), IN_FLIGHT_GAUGE, Map.of()).orElse(-1), v -> v == 0);
@@ -138,7 +139,7 @@ class AbandonmentIT {
 
     @AfterAll
     static void stop() {
-        Closeables.closeAll(monitor, broker);
+        Closeables.closeAll(monitor);
     }
 
     @Test
@@ -162,7 +163,7 @@ class AbandonmentIT {
     void shouldDrainTheInFlightStore() {
         assertTrue(maxInFlightSeen.get() > 0, IN_FLIGHT_GAUGE + " never above 0 while the stream ran: " + maxInFlightSeen.get());
         // The store's changelog: the last record of every key it ever held is a tombstone.
-        List<ConsumerRecord<byte[], byte[]>> changelog = Kafka.readCommitted(broker.bootstrapServers(),
+        List<ConsumerRecord<byte[], byte[]>> changelog = Kafka.readCommitted(BROKER.bootstrapServers(),
                 APPLICATION_ID + "-canopy-rollouts-in-flight-changelog", Duration.ofSeconds(30));
         Map<String, byte[]> latest = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : changelog) {

@@ -1,7 +1,6 @@
 package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
 import dev.canopy.tests.support.Http;
@@ -11,10 +10,11 @@ import dev.canopy.tests.support.Monitors;
 import dev.canopy.tests.support.Poll;
 import dev.canopy.tests.support.Reports;
 import dev.canopy.tests.support.TestTopics;
-import org.junit.jupiter.api.AfterAll;
+import dev.canopy.testsupport.EmbeddedBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -40,14 +40,14 @@ class CrashRecoveryIT {
 
     @TempDir
     static Path tmp;
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
     private MonitorProcess monitor;
 
     @BeforeAll
-    static void startBroker() {
+    static void createTopics() {
         MonitorProcess.jar();
-        broker = EmbeddedKafkaBroker.builder().start();
-        Kafka.createTopics(broker.bootstrapServers(), PARTITIONS, TOPICS.tokens());
+        Kafka.createTopics(BROKER.bootstrapServers(), PARTITIONS, TOPICS.tokens());
     }
 
     @AfterEach
@@ -58,13 +58,6 @@ class CrashRecoveryIT {
         Path log = tmp.resolve("monitor.log");
         if (Files.exists(log)) {
             System.out.println("--- canopy run log ---\n" + Files.readString(log));
-        }
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
         }
     }
 
@@ -86,13 +79,13 @@ class CrashRecoveryIT {
         settings.put("session.timeout.ms", "6000");
         settings.put("heartbeat.interval.ms", "1500");
         Path config = Monitors.propertiesFile(tmp.resolve("state"), settings);
-        List<String> args = List.of("--bootstrap-servers", broker.bootstrapServers(), "--application-id", "crash-recovery",
+        List<String> args = List.of("--bootstrap-servers", BROKER.bootstrapServers(), "--application-id", "crash-recovery",
                 "--state-dir", tmp.resolve("state").toString(), "--config", config.toString());
         Path log = tmp.resolve("monitor.log");
 
         monitor = MonitorProcess.startRun(args, log);
         monitor.awaitReady();
-        Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), firstHalf);
+        Kafka.send(BROKER.bootstrapServers(), TOPICS.tokens(), firstHalf);
         int port = monitor.httpPort();
         Reports.Totals before = Poll.until("the first instance to count some rollouts", Duration.ofSeconds(60),
                 () -> Reports.totals(Http.getOk(port, "/api/v1/report")), t -> t.rollouts() > 0);
@@ -100,7 +93,7 @@ class CrashRecoveryIT {
         System.out.println(Instant.now() + " killed pid " + monitor.pid() + " at " + before + " of " + totals);
         assertTrue(before.rollouts() < totals.rollouts(), "killed mid-stream: " + before + " of " + totals);
 
-        Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), secondHalf);
+        Kafka.send(BROKER.bootstrapServers(), TOPICS.tokens(), secondHalf);
         monitor = MonitorProcess.startRun(args, log);
         monitor.awaitReady();
         System.out.println(Instant.now() + " restarted instance ready");

@@ -1,9 +1,8 @@
 package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.canopy.monitor.MonitorApp;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.events.RejectReason;
+import dev.canopy.monitor.MonitorApp;
 import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
@@ -11,11 +10,13 @@ import dev.canopy.tests.support.Kafka;
 import dev.canopy.tests.support.Monitors;
 import dev.canopy.tests.support.Reports;
 import dev.canopy.tests.support.TestTopics;
+import dev.canopy.testsupport.EmbeddedBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,8 @@ class DeadLetterIT {
 
     @TempDir
     static Path tmp;
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
     private static MonitorApp monitor;
     private static EventLog events;
     /** Where each crafted reject was written, by reason. */
@@ -92,8 +94,7 @@ class DeadLetterIT {
 
     @BeforeAll
     static void produceRejectsBetweenValidRecords() {
-        broker = EmbeddedKafkaBroker.builder().start();
-        monitor = Monitors.startReady(Monitors.settings(broker.bootstrapServers(), "dead-letters", tmp.resolve("state"), TOPICS,
+        monitor = Monitors.startReady(Monitors.settings(BROKER.bootstrapServers(), "dead-letters", tmp.resolve("state"), TOPICS,
                 Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS)), Map.of()));
         EventLog valid = EventLog.of(Fleets.clean(53, "dlq-", 3, 8).build());
         String victim = valid.events().get(0).keyString();
@@ -117,7 +118,7 @@ class DeadLetterIT {
         rejectIndex.add(all.size());
         all.add(REJECTS.get(RejectReason.BEYOND_FINAL));
         events = EventLog.of(all);
-        List<RecordMetadata> written = Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), events);
+        List<RecordMetadata> written = Kafka.send(BROKER.bootstrapServers(), TOPICS.tokens(), events);
         for (int r = 0; r < order.size(); r++) {
             WRITTEN.put(order.get(r), written.get(rejectIndex.get(r)));
         }
@@ -126,7 +127,7 @@ class DeadLetterIT {
 
     @AfterAll
     static void stop() {
-        Closeables.closeAll(monitor, broker);
+        Closeables.closeAll(monitor);
     }
 
     @Test
@@ -147,7 +148,7 @@ class DeadLetterIT {
 
     @Test
     void shouldDeadLetterEachRejectWithItsReasonOriginalBytesAndSource() {
-        List<ConsumerRecord<byte[], byte[]>> letters = Kafka.readCommitted(broker.bootstrapServers(), TOPICS.deadLetter(), Duration.ofSeconds(30));
+        List<ConsumerRecord<byte[], byte[]>> letters = Kafka.readCommitted(BROKER.bootstrapServers(), TOPICS.deadLetter(), Duration.ofSeconds(30));
         assertEquals(RejectReason.values().length, letters.size(), "one dead letter per crafted reject");
         Map<RejectReason, ConsumerRecord<byte[], byte[]>> byReason = new EnumMap<>(RejectReason.class);
         for (ConsumerRecord<byte[], byte[]> letter : letters) {

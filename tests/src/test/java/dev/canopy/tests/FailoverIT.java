@@ -1,7 +1,6 @@
 package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.tests.support.EndpointProbe;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
@@ -12,10 +11,11 @@ import dev.canopy.tests.support.Monitors;
 import dev.canopy.tests.support.Poll;
 import dev.canopy.tests.support.Reports;
 import dev.canopy.tests.support.TestTopics;
-import org.junit.jupiter.api.AfterAll;
+import dev.canopy.testsupport.EmbeddedBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -51,13 +51,13 @@ class FailoverIT {
 
     @TempDir
     static Path tmp;
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
     private final List<MonitorProcess> monitors = new ArrayList<>();
 
     @BeforeAll
-    static void startBroker() {
+    static void requireTheJar() {
         MonitorProcess.jar();
-        broker = EmbeddedKafkaBroker.builder().start();
     }
 
     @AfterEach
@@ -68,18 +68,11 @@ class FailoverIT {
         monitors.clear();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     private static List<String> args(String applicationId, Path stateDir, String topicsPrefix) {
         Map<String, String> settings = new HashMap<>(TestTopics.prefixed(topicsPrefix).settings());
         settings.put("canopy.topic.partitions", Integer.toString(PARTITIONS));
         Path config = Monitors.propertiesFile(stateDir, settings);
-        return List.of("--bootstrap-servers", broker.bootstrapServers(), "--application-id", applicationId,
+        return List.of("--bootstrap-servers", BROKER.bootstrapServers(), "--application-id", applicationId,
                 "--state-dir", stateDir.toString(), "--config", config.toString());
     }
 
@@ -107,7 +100,7 @@ class FailoverIT {
     void shouldAnswerEveryRequestAndBeRunningSoonAfterKillAndRestart() throws Exception {
         String prefix = "failover-restart";
         EventLog events = EventLog.of(Fleets.twoModelsTwoReleases(23, "restart-", 4, 25).build()).orderInsensitive(PARTITIONS);
-        Kafka.createTopics(broker.bootstrapServers(), PARTITIONS, TestTopics.prefixed(prefix).tokens());
+        Kafka.createTopics(BROKER.bootstrapServers(), PARTITIONS, TestTopics.prefixed(prefix).tokens());
         EventLog firstHalf = events.slice(0, events.size() / 2);
         EventLog secondHalf = events.slice(events.size() / 2, events.size());
         Path state = tmp.resolve("restart-state");
@@ -116,7 +109,7 @@ class FailoverIT {
 
         MonitorProcess first = start(args, log);
         first.awaitReady();
-        Kafka.send(broker.bootstrapServers(), TestTopics.prefixed(prefix).tokens(), firstHalf);
+        Kafka.send(BROKER.bootstrapServers(), TestTopics.prefixed(prefix).tokens(), firstHalf);
         // the rollouts the cut leaves incomplete are not abandoned by the monitor until their idle timeout
         long completed = Reports.totals(firstHalf.replayJson()).rollouts();
         Poll.until("the first instance to count the first half's completed rollouts", Duration.ofSeconds(120),
@@ -141,7 +134,7 @@ class FailoverIT {
         assertEveryRequestAnswered(probe, "while the killed instance restarted", second);
         assertTrue(readyMs < BOUND.toMillis(), "restart-to-RUNNING took " + readyMs + " ms\n" + second.logTail());
 
-        Kafka.send(broker.bootstrapServers(), TestTopics.prefixed(prefix).tokens(), secondHalf);
+        Kafka.send(BROKER.bootstrapServers(), TestTopics.prefixed(prefix).tokens(), secondHalf);
         String body = Monitors.awaitReport(second.httpPort(), Reports.totals(events.replayJson()), Duration.ofSeconds(120));
         Reports.assertEquivalent(events.replayJson(), body);
     }
@@ -151,12 +144,12 @@ class FailoverIT {
         String prefix = "failover-pair";
         EventLog before = EventLog.of(Fleets.twoModelsTwoReleases(43, "pair-a-", 4, 20).build()).orderInsensitive(PARTITIONS);
         EventLog after = EventLog.of(Fleets.twoModelsTwoReleases(47, "pair-b-", 4, 20).build()).orderInsensitive(PARTITIONS);
-        Kafka.createTopics(broker.bootstrapServers(), PARTITIONS, TestTopics.prefixed(prefix).tokens());
+        Kafka.createTopics(BROKER.bootstrapServers(), PARTITIONS, TestTopics.prefixed(prefix).tokens());
         MonitorProcess survivor = start(args("failover-pair", tmp.resolve("pair-a"), prefix), tmp.resolve("pair-a.log"));
         MonitorProcess victim = start(args("failover-pair", tmp.resolve("pair-b"), prefix), tmp.resolve("pair-b.log"));
         survivor.awaitReady();
         victim.awaitReady();
-        Kafka.send(broker.bootstrapServers(), TestTopics.prefixed(prefix).tokens(), before);
+        Kafka.send(BROKER.bootstrapServers(), TestTopics.prefixed(prefix).tokens(), before);
         Reports.Totals beforeTotals = Reports.totals(before.replayJson());
         Poll.until("both instances to count every rollout", Duration.ofSeconds(120), () ->
                 Reports.totals(Http.getOk(survivor.httpPort(), "/api/v1/report")).equals(beforeTotals)
@@ -210,7 +203,7 @@ class FailoverIT {
         assertTrue(takeoverMs < BOUND.toMillis(), "survivor takeover took " + takeoverMs + " ms\n" + survivor.logTail());
 
         // the survivor goes on counting, exactly once
-        Kafka.send(broker.bootstrapServers(), TestTopics.prefixed(prefix).tokens(), after);
+        Kafka.send(BROKER.bootstrapServers(), TestTopics.prefixed(prefix).tokens(), after);
         String all = before.plus(after).replayJson();
         String body = Monitors.awaitReport(survivor.httpPort(), Reports.totals(all), Duration.ofSeconds(120));
         Reports.assertEquivalent(all, body);

@@ -2,7 +2,6 @@ package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.monitor.MonitorApp;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
@@ -12,9 +11,11 @@ import dev.canopy.tests.support.Monitors;
 import dev.canopy.tests.support.Poll;
 import dev.canopy.tests.support.Reports;
 import dev.canopy.tests.support.TestTopics;
+import dev.canopy.testsupport.EmbeddedBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -41,7 +42,8 @@ class SemanticStreamingIT {
 
     @TempDir
     static Path tmp;
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
     private static MonitorApp monitor;
     private static EventLog events;
     private static JsonNode expected;
@@ -49,19 +51,18 @@ class SemanticStreamingIT {
 
     @BeforeAll
     static void produceTextFleetAndAwaitEverySemanticOutcome() throws Exception {
-        broker = EmbeddedKafkaBroker.builder().start();
         events = EventLog.of(Fleets.twoModelsTwoReleases(17, "sem-", 6, 10).text(true).build()).orderInsensitive(PARTITIONS);
         expected = Reports.parse(events.replaySemanticJson());
-        monitor = Monitors.startReady(Monitors.settings(broker.bootstrapServers(), "semantic-it", tmp.resolve("state"), TOPICS,
+        monitor = Monitors.startReady(Monitors.settings(BROKER.bootstrapServers(), "semantic-it", tmp.resolve("state"), TOPICS,
                 Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS), "canopy.semantic.enabled", "true",
                         "canopy.semantic.max.rate", Integer.toString(BUDGET)), Map.of()));
-        Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), events);
+        Kafka.send(BROKER.bootstrapServers(), TOPICS.tokens(), events);
         streamed = Reports.awaitSemantic(monitor.httpPort(), expected, Duration.ofSeconds(180));
     }
 
     @AfterAll
     static void stop() {
-        Closeables.closeAll(monitor, broker);
+        Closeables.closeAll(monitor);
     }
 
     @Test

@@ -2,9 +2,8 @@ package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.canopy.monitor.MonitorApp;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.core.report.ReportJson;
+import dev.canopy.monitor.MonitorApp;
 import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
@@ -14,9 +13,11 @@ import dev.canopy.tests.support.Monitors;
 import dev.canopy.tests.support.Poll;
 import dev.canopy.tests.support.Reports;
 import dev.canopy.tests.support.TestTopics;
+import dev.canopy.testsupport.EmbeddedBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URLEncoder;
@@ -42,7 +43,8 @@ class StreamingEqualsReplayIT {
 
     @TempDir
     static Path tmp;
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
     private static MonitorApp monitor;
     private static EventLog events;
     private static String expected;
@@ -50,19 +52,18 @@ class StreamingEqualsReplayIT {
 
     @BeforeAll
     static void produceFleetAndAwaitEveryRollout() {
-        broker = EmbeddedKafkaBroker.builder().start();
         events = EventLog.of(Fleets.twoModelsTwoReleases(11, "eq-", 5, 24).build()).orderInsensitive(PARTITIONS);
         expected = events.replayJson();
         // one-second slices, so the provisional window is refreshed every second
-        monitor = Monitors.startReady(Monitors.settings(broker.bootstrapServers(), "equals-replay", tmp.resolve("state"), TOPICS,
+        monitor = Monitors.startReady(Monitors.settings(BROKER.bootstrapServers(), "equals-replay", tmp.resolve("state"), TOPICS,
                 Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS), "canopy.window.advance", "1s", "canopy.window.size", "1m"), Map.of()));
-        Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), events);
+        Kafka.send(BROKER.bootstrapServers(), TOPICS.tokens(), events);
         streamed = Monitors.awaitReport(monitor.httpPort(), Reports.totals(expected), Duration.ofSeconds(120));
     }
 
     @AfterAll
     static void stop() {
-        Closeables.closeAll(monitor, broker);
+        Closeables.closeAll(monitor);
     }
 
     @Test

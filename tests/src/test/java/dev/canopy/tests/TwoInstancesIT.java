@@ -2,7 +2,6 @@ package dev.canopy.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.canopy.monitor.MonitorApp;
-import dev.canopy.broker.EmbeddedKafkaBroker;
 import dev.canopy.tests.support.Closeables;
 import dev.canopy.tests.support.EventLog;
 import dev.canopy.tests.support.Fleets;
@@ -10,10 +9,11 @@ import dev.canopy.tests.support.Kafka;
 import dev.canopy.tests.support.Monitors;
 import dev.canopy.tests.support.Reports;
 import dev.canopy.tests.support.TestTopics;
+import dev.canopy.testsupport.EmbeddedBroker;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -40,23 +40,19 @@ class TwoInstancesIT {
 
     @TempDir
     static Path tmp;
-    private static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static final EmbeddedBroker BROKER = new EmbeddedBroker();
     private static MonitorApp first;
     private static MonitorApp second;
 
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.builder().start();
-    }
-
     @AfterAll
     static void stop() {
-        Closeables.closeAll(second, first, broker);
+        Closeables.closeAll(second, first);
     }
 
     private static MonitorApp start(String name) {
         // A stopped instance's group membership ends with its session: 6 s instead of the default 45 s.
-        return Monitors.startReady(Monitors.settings(broker.bootstrapServers(), APPLICATION_ID, tmp.resolve(name), TOPICS,
+        return Monitors.startReady(Monitors.settings(BROKER.bootstrapServers(), APPLICATION_ID, tmp.resolve(name), TOPICS,
                 Map.of("canopy.topic.partitions", Integer.toString(PARTITIONS), "canopy.semantic.enabled", "true",
                         "canopy.semantic.max.rate", "1000000"),
                 Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1500")));
@@ -75,7 +71,7 @@ class TwoInstancesIT {
         first = start("first");
         second = start("second");
         Monitors.awaitReady(first.httpPort());
-        Kafka.send(broker.bootstrapServers(), TOPICS.tokens(), before);
+        Kafka.send(BROKER.bootstrapServers(), TOPICS.tokens(), before);
         for (MonitorApp app : List.of(first, second)) {
             JsonNode report = Reports.awaitSemantic(app.httpPort(), semanticBefore, Duration.ofSeconds(120));
             Reports.assertEquivalent(Reports.parse(expectedBefore), Reports.withoutSemantic(report), "the report of instance on port " + app.httpPort());
@@ -88,7 +84,7 @@ class TwoInstancesIT {
         CountDownLatch firstChunkSent = new CountDownLatch(1);
         CountDownLatch stopping = new CountDownLatch(1);
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
-            try (KafkaProducer<byte[], byte[]> producer = Kafka.producer(broker.bootstrapServers())) {
+            try (KafkaProducer<byte[], byte[]> producer = Kafka.producer(BROKER.bootstrapServers())) {
                 for (int from = 0; from < during.size(); from += chunk) {
                     Kafka.send(producer, TOPICS.tokens(), during.slice(from, Math.min(during.size(), from + chunk)).events());
                     if (from == 0) {

@@ -4,11 +4,11 @@ import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.semantic.SemanticAccumulator;
 import dev.canopy.semantic.SemanticCounts;
 import dev.canopy.semantic.SemanticMetrics;
-import org.apache.kafka.common.serialization.Serdes;
+import dev.canopy.testsupport.HashedWordEmbedder;
+import dev.canopy.testsupport.InMemoryStores;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -29,15 +29,6 @@ class SemanticProcessorTest {
     private final SemanticSettings settings = new SemanticSettings(true, 4000, 4, 3, 1, 1000);
     private final EmbeddingBudget budget = new EmbeddingBudget(settings.maxRate());
 
-    private KeyValueStore<String, byte[]> memoryStore(String name) {
-        KeyValueStore<String, byte[]> s = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
-                .withLoggingDisabled().build();
-        s.init(context.getStateStoreContext(), s);
-        context.addStateStore(s);
-        return s;
-    }
-
     private static List<Finished> rollouts(long seed) {
         Random rng = new Random(seed);
         List<Finished> out = new ArrayList<>();
@@ -56,17 +47,17 @@ class SemanticProcessorTest {
     }
 
     private SemanticProcessor started() {
-        SemanticProcessor p = new SemanticProcessor(settings, new WordVectors(), budget, TopologyObserver.NONE);
+        SemanticProcessor p = new SemanticProcessor(settings, new HashedWordEmbedder(), budget, TopologyObserver.NONE);
         p.init(context);
         return p;
     }
 
     @Test
     void shouldKeepWaitingRolloutsAcrossARestartAndEndWithReplaysSample() {
-        memoryStore(StoreNames.SEMANTIC_SAMPLES);
-        KeyValueStore<String, byte[]> prompts = memoryStore(StoreNames.SEMANTIC_PROMPTS);
-        KeyValueStore<String, byte[]> counts = memoryStore(StoreNames.SEMANTIC_COUNTS);
-        KeyValueStore<String, byte[]> backlog = memoryStore(StoreNames.SEMANTIC_BACKLOG);
+        InMemoryStores.keyValue(context, StoreNames.SEMANTIC_SAMPLES);
+        KeyValueStore<String, byte[]> prompts = InMemoryStores.keyValue(context, StoreNames.SEMANTIC_PROMPTS);
+        KeyValueStore<String, byte[]> counts = InMemoryStores.keyValue(context, StoreNames.SEMANTIC_COUNTS);
+        KeyValueStore<String, byte[]> backlog = InMemoryStores.keyValue(context, StoreNames.SEMANTIC_BACKLOG);
         List<Finished> all = rollouts(3);
         Collections.shuffle(all, new Random(4));
         context.setCurrentSystemTimeMs(0);
@@ -91,7 +82,7 @@ class SemanticProcessorTest {
         }
 
         SemanticAccumulator replay = new SemanticAccumulator(settings.perPrompt(), settings.maxPrompts());
-        WordVectors embedder = new WordVectors();
+        HashedWordEmbedder embedder = new HashedWordEmbedder();
         for (Finished f : all) {
             replay.add(f.rollout(), embedder.embed(List.of(f.text()))[0]);
         }

@@ -6,6 +6,7 @@ import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.report.Report;
 import dev.canopy.core.report.ReportJson;
 import dev.canopy.semantic.SemanticAnalyzer;
+import dev.canopy.testsupport.HashedWordEmbedder;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -75,7 +76,7 @@ class SemanticTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CanopyTopology.build(config, observer, new WordVectors()), props,
+        driver = new TopologyTestDriver(CanopyTopology.build(config, observer, new HashedWordEmbedder()), props,
                 Instant.ofEpochMilli(1_700_000_000_000L));
     }
 
@@ -122,7 +123,7 @@ class SemanticTopologyTest {
     }
 
     private static JsonNode replaySemantic(List<byte[]> lines, int perPrompt, int maxPrompts) throws IOException {
-        SemanticAnalyzer analyzer = new SemanticAnalyzer(new WordVectors(), perPrompt, maxPrompts);
+        SemanticAnalyzer analyzer = new SemanticAnalyzer(new HashedWordEmbedder(), perPrompt, maxPrompts);
         ReplayEngine engine = new ReplayEngine(ReplayEngine.Options.defaults(), SemanticSettings.DEFAULT_MAX_CHARS, analyzer::accept);
         for (byte[] line : lines) {
             engine.accept(line, 0, line.length);

@@ -4,6 +4,7 @@ import dev.canopy.core.UserError;
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.stats.Correlations;
 import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.testsupport.ReferenceResampler;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static dev.canopy.testsupport.ReferenceStatistics.pearson;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -145,19 +147,12 @@ class BootstrapTest {
 
         // the documented draws: replicate i uses new SplittableRandom(s_i), s_i the i-th nextLong() of the seed's
         // generator, and draws P positions of the (here identical) prompt list
-        SplittableRandom master = new SplittableRandom(seed);
+        ReferenceResampler draws = new ReferenceResampler(seed);
         double[][] deltas = new double[Metric.COUNT][count];
         for (int i = 0; i < count; i++) {
-            SplittableRandom rng = new SplittableRandom(master.nextLong());
-            List<Row> baseDraw = new ArrayList<>();
-            List<Row> tunedDraw = new ArrayList<>();
-            for (int k = 0; k < BASE.size(); k++) {
-                int pick = rng.nextInt(BASE.size());
-                baseDraw.add(BASE.get(pick));
-                tunedDraw.add(TUNED.get(pick));
-            }
-            double[] eb = reference(baseDraw);
-            double[] ec = reference(tunedDraw);
+            List<List<Row>> drawn = ReferenceResampler.drawPaired(draws.nextReplicate(), BASE, TUNED);
+            double[] eb = reference(drawn.get(0));
+            double[] ec = reference(drawn.get(1));
             for (Metric m : Metric.values()) {
                 assertClose(eb[m.ordinal()], reps.baseline()[m.ordinal()][i], "baseline " + m.key() + " replicate " + i);
                 assertClose(ec[m.ordinal()], reps.candidate()[m.ordinal()][i], "candidate " + m.key() + " replicate " + i);
@@ -231,17 +226,11 @@ class BootstrapTest {
         ReleaseData c = release("tuned", renamed(TUNED, "other-"));
         assertEquals(Bootstrap.Design.UNPAIRED_PROMPTS, Bootstrap.choose(b, c));
         Bootstrap.Replicates reps = Bootstrap.run(b, c, Bootstrap.Design.UNPAIRED_PROMPTS, 200, 3, 4096, d -> { });
-        SplittableRandom master = new SplittableRandom(3);
+        ReferenceResampler draws = new ReferenceResampler(3);
         for (int i = 0; i < 200; i++) {
-            SplittableRandom rng = new SplittableRandom(master.nextLong());
-            List<Row> bd = new ArrayList<>();
-            List<Row> td = new ArrayList<>();
-            for (int k = 0; k < BASE.size(); k++) {
-                bd.add(BASE.get(rng.nextInt(BASE.size())));
-            }
-            for (int k = 0; k < TUNED.size(); k++) {
-                td.add(TUNED.get(rng.nextInt(TUNED.size())));
-            }
+            SplittableRandom rng = draws.nextReplicate();
+            List<Row> bd = ReferenceResampler.draw(rng, BASE);
+            List<Row> td = ReferenceResampler.draw(rng, TUNED);
             assertClose(reference(bd)[Metric.PEARSON.ordinal()], reps.baseline()[Metric.PEARSON.ordinal()][i], "baseline " + i);
             assertClose(reference(td)[Metric.CE_STAR.ordinal()], reps.candidate()[Metric.CE_STAR.ordinal()][i], "candidate " + i);
         }
@@ -271,9 +260,9 @@ class BootstrapTest {
         List<Row> partial = TUNED.subList(0, 3);
         ReleaseData c = release("tuned", partial);
         Bootstrap.Replicates reps = Bootstrap.run(b, c, Bootstrap.Design.PAIRED_PROMPTS, 300, 8, 4096, d -> { });
-        SplittableRandom master = new SplittableRandom(8);
+        ReferenceResampler draws = new ReferenceResampler(8);
         for (int i = 0; i < 300; i++) {
-            SplittableRandom rng = new SplittableRandom(master.nextLong());
+            SplittableRandom rng = draws.nextReplicate();
             List<Row> bd = new ArrayList<>();
             List<Row> td = new ArrayList<>();
             for (int k = 0; k < BASE.size(); k++) {
@@ -348,15 +337,11 @@ class BootstrapTest {
         ReleaseData base = new ReleaseData(new ReleaseRef("m", "b"), 40, 1, 0, 0, 0, 0, false, b.pooled(4096), null, b);
         ReleaseData tuned = new ReleaseData(new ReleaseRef("m", "t"), 40, 1, 0, 0, 0, 0, false, t.pooled(4096), null, t);
         Bootstrap.Replicates reps = Bootstrap.run(base, tuned, Bootstrap.Design.ROLLOUTS, 200, 21, 4096, d -> { });
-        SplittableRandom master = new SplittableRandom(21);
+        ReferenceResampler draws = new ReferenceResampler(21);
         for (int i = 0; i < 200; i++) {
-            SplittableRandom r = new SplittableRandom(master.nextLong());
+            SplittableRandom r = draws.nextReplicate();
             for (int side = 0; side < 2; side++) {
-                List<double[]> rows = side == 0 ? bRows : tRows;
-                List<double[]> draw = new ArrayList<>();
-                for (int k = 0; k < rows.size(); k++) {
-                    draw.add(rows.get(r.nextInt(rows.size())));
-                }
+                List<double[]> draw = ReferenceResampler.draw(r, side == 0 ? bRows : tRows);
                 double[][] got = side == 0 ? reps.baseline() : reps.candidate();
                 double[] x = draw.stream().mapToDouble(d -> d[0]).toArray();
                 double[] y = draw.stream().mapToDouble(d -> d[1] / d[0]).toArray();
@@ -388,20 +373,6 @@ class BootstrapTest {
         assertClose(full[Metric.COVARIANCE.ordinal()], capped[Metric.COVARIANCE.ordinal()], "covariance stays exact");
         assertClose(first20[Metric.SPEARMAN.ordinal()], capped[Metric.SPEARMAN.ordinal()], "spearman on the first 20");
         assertClose(first20[Metric.KENDALL.ordinal()], capped[Metric.KENDALL.ordinal()], "kendall on the first 20");
-    }
-
-    private static double pearson(double[] x, double[] y) {
-        double mx = Arrays.stream(x).average().orElseThrow();
-        double my = Arrays.stream(y).average().orElseThrow();
-        double sxy = 0;
-        double sxx = 0;
-        double syy = 0;
-        for (int i = 0; i < x.length; i++) {
-            sxy += (x[i] - mx) * (y[i] - my);
-            sxx += (x[i] - mx) * (x[i] - mx);
-            syy += (y[i] - my) * (y[i] - my);
-        }
-        return sxy / Math.sqrt(sxx * syy);
     }
 
     /** Mid-ranks by counting. */

@@ -3,6 +3,7 @@ package dev.canopy.analysis.compare;
 import dev.canopy.core.stats.Correlations;
 import dev.canopy.core.stats.GroupMetrics;
 import dev.canopy.semantic.SemanticMetrics;
+import dev.canopy.testsupport.ReferenceResampler;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 import org.junit.jupiter.api.Test;
 
@@ -115,20 +116,13 @@ class SemanticBootstrapTest {
         assertEquals(Bootstrap.Design.PAIRED_PROMPTS, s.design());
         Bootstrap.Replicates reps = Bootstrap.runPrompts(b.table(), c.table(), Bootstrap.Design.PAIRED_PROMPTS, SemanticMetric.COUNT,
                 count, seed, d -> { });
-        SplittableRandom master = new SplittableRandom(seed);
+        ReferenceResampler draws = new ReferenceResampler(seed);
         double[][] deltas = new double[SemanticMetric.COUNT][count];
         double[] ratios = new double[count];
         for (int i = 0; i < count; i++) {
-            SplittableRandom rng = new SplittableRandom(master.nextLong());
-            List<Row> bd = new ArrayList<>();
-            List<Row> td = new ArrayList<>();
-            for (int k = 0; k < BASE.size(); k++) {
-                int pick = rng.nextInt(BASE.size());
-                bd.add(BASE.get(pick));
-                td.add(TUNED.get(pick));
-            }
-            double[] eb = reference(bd);
-            double[] et = reference(td);
+            List<List<Row>> drawn = ReferenceResampler.drawPaired(draws.nextReplicate(), BASE, TUNED);
+            double[] eb = reference(drawn.get(0));
+            double[] et = reference(drawn.get(1));
             for (SemanticMetric m : SemanticMetric.values()) {
                 assertClose(eb[m.ordinal()], reps.baseline()[m.ordinal()][i], "baseline " + m.key() + " replicate " + i);
                 assertClose(et[m.ordinal()], reps.candidate()[m.ordinal()][i], "candidate " + m.key() + " replicate " + i);
@@ -184,17 +178,11 @@ class SemanticBootstrapTest {
         assertFalse(s.design().paired());
         Bootstrap.Replicates reps = Bootstrap.runPrompts(b.table(), c.table(), Bootstrap.Design.UNPAIRED_PROMPTS, SemanticMetric.COUNT,
                 300, 5, d -> { });
-        SplittableRandom master = new SplittableRandom(5);
+        ReferenceResampler draws = new ReferenceResampler(5);
         for (int i = 0; i < 300; i++) {
-            SplittableRandom rng = new SplittableRandom(master.nextLong());
-            List<Row> bd = new ArrayList<>();
-            List<Row> td = new ArrayList<>();
-            for (int k = 0; k < BASE.size(); k++) {
-                bd.add(BASE.get(rng.nextInt(BASE.size())));
-            }
-            for (int k = 0; k < other.size(); k++) {
-                td.add(other.get(rng.nextInt(other.size())));
-            }
+            SplittableRandom rng = draws.nextReplicate();
+            List<Row> bd = ReferenceResampler.draw(rng, BASE);
+            List<Row> td = ReferenceResampler.draw(rng, other);
             assertClose(reference(bd)[SemanticMetric.DIVERSITY.ordinal()], reps.baseline()[SemanticMetric.DIVERSITY.ordinal()][i], "baseline " + i);
             assertClose(reference(td)[SemanticMetric.ENTROPY_RATE.ordinal()], reps.candidate()[SemanticMetric.ENTROPY_RATE.ordinal()][i], "candidate " + i);
         }

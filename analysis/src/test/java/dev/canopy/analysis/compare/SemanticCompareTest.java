@@ -15,6 +15,7 @@ import dev.canopy.semantic.SemanticAnalyzer;
 import dev.canopy.semantic.SemanticMetrics;
 import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.ModelStyles;
+import dev.canopy.testsupport.WordCountEmbedder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +44,7 @@ class SemanticCompareTest {
     private static final String BASE = TextEvents.MODEL + "@base";
     private static final String TUNED = TextEvents.MODEL + "@tuned";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Supplier<CompareCommand> WORDS = () -> new CompareCommand(WordEmbedder::new);
+    private static final Supplier<CompareCommand> WORDS = () -> new CompareCommand(WordCountEmbedder::new);
 
     @TempDir
     static Path data;
@@ -76,7 +77,7 @@ class SemanticCompareTest {
 
     /** A monitor report with semantic blocks, as ReportJson and SemanticJson write it. */
     private static Path report(Path file, Path out) throws IOException {
-        SemanticAnalyzer analyzer = new SemanticAnalyzer(new WordEmbedder(), 64, dev.canopy.topology.SemanticSettings.DEFAULT_MAX_PROMPTS);
+        SemanticAnalyzer analyzer = new SemanticAnalyzer(new WordCountEmbedder(), 64, dev.canopy.topology.SemanticSettings.DEFAULT_MAX_PROMPTS);
         ReplayEngine engine = new ReplayEngine(ReplayEngine.Options.defaults(), 4000, analyzer::accept);
         try (InputStream in = JsonLines.open(file)) {
             JsonLines.forEach(in, engine::accept);
@@ -106,7 +107,7 @@ class SemanticCompareTest {
         assertEquals("prompt", s.get("mode").asText());
         assertEquals(24, s.get("prompts").get("shared").asInt());
 
-        SemanticAnalyzer replayed = replay(paired, new WordEmbedder(), 64);
+        SemanticAnalyzer replayed = replay(paired, new WordCountEmbedder(), 64);
         for (String side : List.of("baseline", "candidate")) {
             SemanticMetrics m = replayed.metrics(new GroupKey(TextEvents.MODEL, side.equals("baseline") ? "base" : "tuned"));
             JsonNode metrics = s.get("metrics");
@@ -219,7 +220,7 @@ class SemanticCompareTest {
         // the parser on its own: the block's values, and its per_prompt entries pool to them
         LoadedReleases in = MonitorReportInput.of(JSON.readTree(withBlock.toFile()), "http://x", URI.create("http://x/api/v1/report"),
                 new ReleaseRef(TextEvents.MODEL, "base"), new ReleaseRef(TextEvents.MODEL, "tuned"), true);
-        SemanticMetrics replayed = replay(paired, new WordEmbedder(), 64).metrics(new GroupKey(TextEvents.MODEL, "base"));
+        SemanticMetrics replayed = replay(paired, new WordCountEmbedder(), 64).metrics(new GroupKey(TextEvents.MODEL, "base"));
         assertEquals(replayed.diversity(), in.semanticBaseline().point(SemanticMetric.DIVERSITY), 1e-12);
         assertEquals(replayed.rateCorrelation().pearson(), in.semanticBaseline().point(SemanticMetric.ENTROPY_RATE), 1e-12);
         assertEquals(replayed.perPrompt().size(), in.semanticBaseline().table().size());

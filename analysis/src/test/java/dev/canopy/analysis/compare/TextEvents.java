@@ -1,5 +1,7 @@
 package dev.canopy.analysis.compare;
 
+import dev.canopy.testsupport.WordCountEmbedder;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +14,7 @@ import java.util.SplittableRandom;
 /**
  * Hand-made event files whose token events carry text and exact entropies.
  *
- * <p>{@link #write} uses the words w0..w7 of {@link WordEmbedder}. Each rollout of a prompt has an entropy
+ * <p>{@link #write} uses the words w0..w7 of {@link WordCountEmbedder}. Each rollout of a prompt has an entropy
  * rate r drawn uniformly from [1, 3] (every step has entropy r, so the rollout's rate is exactly r) and 4 to
  * 12 tokens. Each token is the prompt's own word with probability q, else a uniformly drawn word, where
  * q = c (3 − r) / 2 + (1 − c) u with u uniform on [0, 1] and c the release's coupling: with c = 1
@@ -41,14 +43,14 @@ final class TextEvents {
         for (Release release : releases) {
             for (int p = 0; p < prompts; p++) {
                 String promptId = release.promptPrefix() == null ? null : release.promptPrefix() + "p" + p;
-                int own = p % WordEmbedder.DIMENSION;
+                int own = p % WordCountEmbedder.DIMENSION;
                 for (int j = 0; j < rollouts; j++) {
                     double rate = 1 + 2 * rng.nextDouble();
                     double q = release.coupling() * (3 - rate) / 2 + (1 - release.coupling()) * rng.nextDouble();
                     int length = 4 + rng.nextInt(9);
                     String[] words = new String[length];
                     for (int t = 0; t < length; t++) {
-                        words[t] = "w" + (rng.nextDouble() < q ? own : rng.nextInt(WordEmbedder.DIMENSION));
+                        words[t] = "w" + (rng.nextDouble() < q ? own : rng.nextInt(WordCountEmbedder.DIMENSION));
                     }
                     rollout(out, release.name(), release.name() + "-" + p + "-" + j, promptId, rate, words);
                 }
