@@ -52,6 +52,7 @@ final class BenchResults {
     final List<ReleaseState.Result> releaseState = new ArrayList<>();
     final List<ReportLatency.Result> latency = new ArrayList<>();
     SemanticCost.Result semantic;
+    HistoryResult history;
     final List<Target> targets = new ArrayList<>();
 
     Stage stage(String stage, String workload) {
@@ -93,9 +94,10 @@ final class BenchResults {
     }
 
     /**
-     * The targets of the production-shape workload (issue 13), as ratios within this run: the topology
-     * against the pass-through app on the same records (per-token) or tokens (chunks), and the pass-through
-     * app against the raw read (kcat when it ran, else the Java consumer).
+     * The targets of the production-shape workload, as ratios within this run: the topology against the
+     * pass-through app on the same records (per-token) or tokens (chunks), and the pass-through app against
+     * the raw read (kcat when it ran, else the Java consumer); with the history stage, its targets too
+     * ({@link HistoryReport#targets}).
      */
     void evaluateProductionTargets(String tokenWorkload, String chunkWorkload) {
         targets.clear();
@@ -113,6 +115,9 @@ final class BenchResults {
                 double ratio = pass.recordsPerSecond() / raw.recordsPerSecond();
                 targets.add(new Target("pass-through app vs " + raw.stage() + " (" + w + ")", ">= 0.20x", fmt("%.2fx", ratio), ratio >= 0.2));
             }
+        }
+        if (history != null) {
+            targets.addAll(HistoryReport.targets(history));
         }
     }
 
@@ -175,6 +180,9 @@ final class BenchResults {
         if (semantic != null) {
             printSemantic(out, semantic);
         }
+        if (history != null) {
+            HistoryReport.print(out, history);
+        }
         if (!targets.isEmpty()) {
             out.println("Targets");
             for (Target t : targets) {
@@ -195,6 +203,7 @@ final class BenchResults {
         root.put("release_aggregate", releaseState);
         root.put("report_latency_ms", latency);
         root.put("semantic", semantic);
+        root.put("history", history);
         root.put("targets", targets);
         out.println(mapper.writeValueAsString(root));
     }
@@ -251,7 +260,7 @@ final class BenchResults {
         return fmt("%.0f", v);
     }
 
-    private static String fmt(String format, Object... args) {
+    static String fmt(String format, Object... args) {
         return String.format(Locale.ROOT, format, args);
     }
 }
