@@ -133,7 +133,8 @@ final class BenchResults {
                     "records/s", "tokens/s", "vs pass");
             for (Stage s : stages) {
                 Stage pass = stage("pass-through", s.workload());
-                String vs = pass == null ? "" : fmt("%.2fx", s.recordsPerSecond() / pass.recordsPerSecond());
+                double ratio = pass == null ? Double.NaN : s.recordsPerSecond() / pass.recordsPerSecond();
+                String vs = Double.isFinite(ratio) ? fmt("%.2fx", ratio) : pass == null ? "" : "-";
                 out.printf(Locale.ROOT, "%-14s %-12s %,10d %,11d %8.2f %11s %11s %8s%n", s.stage(), s.workload(), s.records(), s.tokens(),
                         s.seconds(), rate(s.recordsPerSecond()), rate(s.tokensPerSecond()), vs);
             }
@@ -249,8 +250,11 @@ final class BenchResults {
         }
     }
 
-    /** 1234567 -> "1.23M". */
+    /** 1234567 -> "1.23M"; "-" for a rate over a span too short to time (a small workload read within one clock tick). */
     static String rate(double v) {
+        if (!Double.isFinite(v)) {
+            return "-";
+        }
         if (v >= 1e6) {
             return fmt("%.2fM", v / 1e6);
         }
