@@ -1,6 +1,5 @@
 package dev.canopy.app.bench;
 
-import dev.canopy.analysis.cli.Progress;
 import dev.canopy.core.UserError;
 import dev.canopy.monitor.Durations;
 import dev.canopy.monitor.MonitorSettings;
@@ -10,7 +9,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
@@ -18,16 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code canopy bench}: what the monitor costs, measured in one run on this machine. Side by side on an
@@ -37,6 +30,12 @@ import java.util.stream.Stream;
  * latency from a rollout's final event to its effect on {@code /api/v1/report}. Checks the targets of
  * BENCHMARKS.md. Progress goes to stderr, the table (or {@code --json}) to stdout. The "semantic" stage
  * (what semantic diversity costs, {@link SemanticCost}) runs only when {@code --stages} names it.
+ *
+ * <p>{@code --workload production} runs on traffic shaped like a serving fleet's ({@link ProductionStream}):
+ * the streaming stage ({@link StreamingStage}, with {@code kcat -C} as the native floor), the history stage
+ * ({@link HistoryRun}: the monitor in a JVM of its own over {@code --history} rollouts, its rate, memory,
+ * changelog bytes and recovery after SIGKILL), and the semantic stage on the same traffic when named.
+ * Every result carries the machine's load average ({@link LoadSampler}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures what the monitor costs on this machine.",
@@ -48,10 +47,25 @@ import java.util.stream.Stream;
                 "--stages semantic (not in the defaults) measures what semantic diversity costs."})
 public final class BenchCommand implements Callable<Integer> {
 
-    private static final List<String> ALL_STAGES = List.of("memory", "replay", "streaming", "latency", "semantic");
+    private static final List<String> ALL_STAGES = List.of("memory", "replay", "streaming", "latency", "semantic", "history");
 
     /** What runs without --stages: semantic diversity is off by default in the monitor, and its stage adds over a minute. */
     private static final List<String> DEFAULT_STAGES = List.of("memory", "replay", "streaming", "latency");
+
+    /** The stages that run on the production-shape workload. */
+    private static final Set<String> PRODUCTION_STAGES = Set.of("streaming", "history", "semantic");
+
+    /** The fewest rollouts of history: past the first window's 10,000, with room for a second. */
+    private static final long MIN_HISTORY = 20_000;
+
+    /** The fewest per-token records of a history window: fewer measure start-up more than the rate. */
+    private static final long MIN_WINDOW_EVENTS = 10_000;
+
+    /** The largest record size --max-record-mb accepts. */
+    private static final int MAX_RECORD_MB = 1024;
+
+    /** MiB to bytes. */
+    private static final int MIB_SHIFT = 20;
 
     @Option(names = "--events", defaultValue = "1000000", paramLabel = "N",
             description = "Token events per workload: N per-token records, or the same tokens in chunk records (default: ${DEFAULT-VALUE}).")
@@ -59,10 +73,24 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--workload", defaultValue = "standard", paramLabel = "standard|production",
             description = {"standard: one fleet of 4 releases, 1,024 rollouts in flight, the --estimator field.",
-                    "production: the streaming stage only, on traffic shaped like a fleet: 8 releases of 4 models, 64 prompts each,",
-                    "2,500 rollouts in flight, top-20 and top-5 top_logprobs, exact entropies, logprob-only and mixed events;",
-                    "also kcat -C when it is on the PATH (default: ${DEFAULT-VALUE})."})
+                    "production: traffic shaped like a fleet: 8 releases of 4 models, 64 prompts each, 2,500 rollouts in flight,",
+                    "top-20 and top-5 top_logprobs, exact entropies, logprob-only and mixed events; the streaming stage (also",
+                    "kcat -C when it is on the PATH) and the history stage (see --history) (default: ${DEFAULT-VALUE})."})
     String workload;
+
+    @Option(names = "--history", defaultValue = "1000000", paramLabel = "ROLLOUTS",
+            description = {"production: completed rollouts of history (chunk records, streamed) before the second per-token window;",
+                    "the first comes after 10,000. The monitor runs in a JVM of its own with -Xmx1g (default: ${DEFAULT-VALUE})."})
+    long history;
+
+    @Option(names = "--window-events", defaultValue = "300000", paramLabel = "N",
+            description = "production: per-token records in each measured window of the history stage (default: ${DEFAULT-VALUE}).")
+    long windowEvents;
+
+    @Option(names = "--max-record-mb", defaultValue = "0", paramLabel = "MIB",
+            description = {"history: raise the embedded broker's message.max.bytes and the monitor's max.request.size to MIB",
+                    "(0: Kafka's 1 MiB defaults), for histories whose per-release aggregates outgrow one record (default: ${DEFAULT-VALUE})."})
+    int maxRecordMb;
 
     @Option(names = "--form", paramLabel = "token|chunk", description = "Only this record form (default: both).")
     String form;
@@ -100,7 +128,8 @@ public final class BenchCommand implements Callable<Integer> {
     Duration latencyDuration;
 
     @Option(names = "--stages", split = ",", paramLabel = "STAGE",
-            description = {"Only these of memory, replay, streaming, latency, semantic (default: memory,replay,streaming,latency).",
+            description = {"Only these of memory, replay, streaming, latency, semantic (default: memory,replay,streaming,latency);",
+                    "with --workload production: streaming, history (default: both), semantic (on the same traffic, with text).",
                     "semantic (what semantic diversity costs: the embedding model alone and the topology with it off and on) runs only when named; about 100 s."})
     List<String> stages;
 
@@ -176,9 +205,13 @@ public final class BenchCommand implements Callable<Integer> {
                     results.replay.add(BenchResults.Replay.of(w, ReplayThroughput.measure(w.values())));
                 }
             }
-            if (run.contains("streaming") || run.contains("latency") || run.contains("semantic")) {
+            if (run.contains("streaming") || run.contains("latency") || run.contains("semantic") || run.contains("history")) {
                 err.println("canopy bench: starting an embedded Kafka broker...");
-                try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().start()) {
+                EmbeddedKafkaBroker.Builder brokerBuilder = EmbeddedKafkaBroker.builder();
+                if (maxRecordMb > 0) {
+                    brokerBuilder.property("message.max.bytes", Integer.toString(maxRecordMb << MIB_SHIFT));
+                }
+                try (EmbeddedKafkaBroker broker = brokerBuilder.start()) {
                     KafkaThroughput kafka = new KafkaThroughput(broker.bootstrapServers(), stateRoot, partitions, threads, pairCapacity, err);
                     if (run.contains("streaming")) {
                         List<MonitorSettings> settings = new ArrayList<>();
@@ -186,7 +219,7 @@ public final class BenchCommand implements Callable<Integer> {
                             settings.add(kafka.settings("bench." + w.name(), "canopy-bench-" + w.name()));
                         }
                         for (int i = 0; i < workloads.size(); i++) {
-                            streaming(kafka, workloads.get(i), settings.get(i), results, err);
+                            StreamingStage.run(kafka, workloads.get(i), settings.get(i), results, err, production);
                         }
                     }
                     if (run.contains("latency")) {
@@ -206,11 +239,16 @@ public final class BenchCommand implements Callable<Integer> {
                     if (run.contains("semantic")) {
                         semantic(kafka, results, err);
                     }
+                    if (run.contains("history")) {
+                        err.printf(Locale.ROOT, "canopy bench: history: %,d rollouts of chunk records (%d tokens each), per-token windows of %,d records...%n",
+                                history, chunkSize, windowEvents);
+                        results.history = new HistoryRun(kafka, chunkSize, seed, history, windowEvents, maxRecordMb, err).run();
+                    }
                 }
             }
         } finally {
             load.close();
-            deleteQuietly(stateRoot);
+            BenchFiles.deleteQuietly(stateRoot);
         }
         results.machine = machine(load);
         if (production) {
@@ -259,12 +297,26 @@ public final class BenchCommand implements Callable<Integer> {
         if (!(latencyRate >= 10) || latencyDuration.isNegative() || latencyDuration.isZero()) {
             throw new UserError("--latency-rate must be at least 10 tokens/s and --latency-duration positive");
         }
+        if (maxRecordMb < 0 || maxRecordMb > MAX_RECORD_MB) {
+            throw new UserError("--max-record-mb must be between 0 and " + MAX_RECORD_MB + ", got " + maxRecordMb);
+        }
         Set<String> run = new LinkedHashSet<>(stages == null ? DEFAULT_STAGES : stages);
         if (workload.equals("production")) {
-            if (stages != null && !run.equals(Set.of("streaming"))) {
-                throw new UserError("--workload production measures the streaming stage only: drop --stages or use --stages streaming");
+            if (stages != null && !PRODUCTION_STAGES.containsAll(run)) {
+                throw new UserError("--workload production measures the streaming, history and semantic stages only: drop --stages or use"
+                        + " --stages streaming,history (or semantic)");
             }
-            run = new LinkedHashSet<>(List.of("streaming"));
+            if (stages == null) {
+                run = new LinkedHashSet<>(List.of("streaming", "history"));
+            }
+            if (run.contains("history") && history < MIN_HISTORY) {
+                throw new UserError("--history must be at least " + MIN_HISTORY + " rollouts, got " + history);
+            }
+            if (windowEvents < MIN_WINDOW_EVENTS) {
+                throw new UserError("--window-events must be at least " + MIN_WINDOW_EVENTS + ", got " + windowEvents);
+            }
+        } else if (run.contains("history")) {
+            throw new UserError("the history stage runs with --workload production only");
         }
         for (String s : run) {
             if (!ALL_STAGES.contains(s)) {
@@ -286,47 +338,13 @@ public final class BenchCommand implements Callable<Integer> {
         results.semantic = cost.result;
         cost.measureModel();
         boolean chunks = "chunk".equals(form);
-        String name = (chunks ? "chunk" + chunkSize : "token") + "-text";
+        boolean production = workload.equals("production");
+        String name = (production ? "prod-" : "") + (chunks ? "chunk" + chunkSize : "token") + "-text";
         err.printf(Locale.ROOT, "canopy bench: semantic: generating about %,d tokens of simulated events with text...%n", semanticEvents);
-        BenchEvents w = cost.workload(name, estimator, chunks ? chunkSize : 1, semanticEvents);
+        BenchEvents w = production
+                ? cost.productionWorkload(name, chunks ? chunkSize : 1, semanticEvents)
+                : cost.workload(name, estimator, chunks ? chunkSize : 1, semanticEvents);
         cost.measureStreaming(kafka, w);
-    }
-
-    private void streaming(KafkaThroughput kafka, BenchEvents w, MonitorSettings settings, BenchResults results, PrintStream err)
-            throws Exception {
-        err.printf(Locale.ROOT, "canopy bench: %s: producing %,d records (%s tokens, %.0f MB)...%n", w.name(), w.records(),
-                Progress.count(w.tokens()), w.bytes() / 1e6);
-        KafkaThroughput.Span produced;
-        try {
-            produced = kafka.produce(settings.monitor().topics().tokens(), w);
-        } catch (IllegalStateException e) {
-            // The embedded broker has been seen to reject a fresh topic's first batch as out of sequence; a new topic is clean.
-            err.printf(Locale.ROOT, "canopy bench: %s: %s; producing again to fresh topics%n", w.name(), e.getMessage());
-            settings = kafka.settings("bench." + w.name() + "-retry", "canopy-bench-" + w.name() + "-retry");
-            produced = kafka.produce(settings.monitor().topics().tokens(), w);
-        }
-        String topic = settings.monitor().topics().tokens();
-        results.stages.add(BenchResults.Stage.of("produce", w.name(), produced));
-        err.printf(Locale.ROOT, "canopy bench: %s: raw consumer...%n", w.name());
-        results.stages.add(BenchResults.Stage.of("raw consumer", w.name(), kafka.rawConsumer(topic, w)));
-        if (workload.equals("production")) {
-            err.printf(Locale.ROOT, "canopy bench: %s: kcat -C...%n", w.name());
-            KafkaThroughput.Span kcat = kafka.kcat(topic, w);
-            if (kcat == null) {
-                err.printf(Locale.ROOT, "canopy bench: %s: kcat is not on the PATH, skipped%n", w.name());
-            } else {
-                results.stages.add(BenchResults.Stage.of("kcat -C", w.name(), kcat));
-            }
-        }
-        err.printf(Locale.ROOT, "canopy bench: %s: pass-through Kafka Streams app...%n", w.name());
-        results.stages.add(BenchResults.Stage.of("pass-through", w.name(), kafka.passThrough(settings, w)));
-        err.printf(Locale.ROOT, "canopy bench: %s: Canopy topology...%n", w.name());
-        KafkaThroughput.Span canopy = kafka.canopy(settings, w);
-        if (canopy.reprocessed() > 0) {
-            err.printf(Locale.ROOT, "canopy bench: %s: the topology read %,d records twice (a task was reset), so its rate is overstated%n",
-                    w.name(), canopy.reprocessed());
-        }
-        results.stages.add(BenchResults.Stage.of("canopy", w.name(), canopy));
     }
 
     private static String extraName(EstimatorMode e) {
@@ -342,7 +360,7 @@ public final class BenchCommand implements Callable<Integer> {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         return new BenchResults.Machine(Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                os.getName() + " " + os.getVersion() + " " + os.getArch(), load.first, load.mean(), load.max, partitions, threads,
+                os.getName() + " " + os.getVersion() + " " + os.getArch(), load.first, load.mean(), load.max(), partitions, threads,
                 workload.equals("production") ? "production mix" : estimator.name(), events, pairCapacity);
     }
 
@@ -356,48 +374,6 @@ public final class BenchCommand implements Callable<Integer> {
             if (System.getProperty(key) == null) {
                 System.setProperty(key, logger.startsWith("org") ? "error" : "warn");
             }
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a temporary directory
-        }
-    }
-
-    /** Samples the 1-minute load average every 5 s while the benchmark runs. */
-    private static final class LoadSampler implements AutoCloseable {
-        private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "canopy-bench-load");
-            t.setDaemon(true);
-            return t;
-        });
-        final double first = os.getSystemLoadAverage();
-        private double sum;
-        private int n;
-        private double max = first;
-
-        LoadSampler() {
-            timer.scheduleAtFixedRate(this::sample, 5, 5, TimeUnit.SECONDS);
-        }
-
-        private synchronized void sample() {
-            double l = os.getSystemLoadAverage();
-            sum += l;
-            n++;
-            max = Math.max(max, l);
-        }
-
-        synchronized double mean() {
-            return n == 0 ? first : sum / n;
-        }
-
-        @Override
-        public void close() {
-            timer.shutdownNow();
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.canopy.app.bench;
 
-import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.FleetCursor;
+import dev.canopy.simulator.EstimatorMode;
 import dev.canopy.simulator.FleetStats;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
@@ -83,29 +83,22 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
         return new BenchEvents(name, keys, values, stats.tokens(), stats.rolloutsCompleted(), size[0]);
     }
 
-    /** Rollouts in flight in the production-shape workload, split over its two fleets. */
-    static final int PRODUCTION_CONCURRENCY = 2500;
-
     /**
-     * The production-shape workload: two fleets interleaved record by record, as one topic would receive
-     * them from different servers. The first (4 deployments) sends top-20 {@code top_logprobs} with the
-     * sampled logprob, the exact entropy, only the logprob, or a per-step mix of the three, one choice per
-     * rollout; the second (4 more deployments) sends top-5 {@code top_logprobs} or only the logprob.
-     * 8 releases of 4 models, 64 prompts each, {@link #PRODUCTION_CONCURRENCY} rollouts in flight. Each
-     * fleet sends its prompt set in rounds of about a quarter of the token budget, the next round starting
-     * once the previous one has started its last rollout and fewer than its share are in flight, so every release sees all of its prompts.
+     * The production-shape workload ({@link ProductionStream}) held in memory, until its records carry
+     * {@code tokens} tokens.
      */
     static BenchEvents production(String name, int chunkSize, long tokens, long seed) {
-        int half = PRODUCTION_CONCURRENCY / 2;
-        Rounds wide = new Rounds(deployments(seed), chunkSize, seed, half, tokens, 20, "req-a-",
-                EstimatorMode.TOPK, EstimatorMode.EXACT, EstimatorMode.SURPRISAL, EstimatorMode.MIXED);
-        List<Deployment> narrowDeployments = List.of(
-                new Deployment("sim-tgi-7b", "base-2026-09-30", ModelStyles.base(seed + 4, VOCABULARY)),
-                new Deployment("sim-tgi-7b", "ft-2026-11-25", ModelStyles.tuned(seed + 5, VOCABULARY)),
-                new Deployment("sim-api-mini", "2026-10-01", ModelStyles.base(seed + 6, VOCABULARY)),
-                new Deployment("sim-api-mini", "2026-11-29", ModelStyles.tuned(seed + 7, VOCABULARY)));
-        Rounds narrow = new Rounds(narrowDeployments, chunkSize, seed + 100, PRODUCTION_CONCURRENCY - half, tokens, 5, "req-b-",
-                EstimatorMode.TOPK, EstimatorMode.SURPRISAL);
+        return production(name, chunkSize, tokens, seed, 0);
+    }
+
+    /** The same, for another phase: other rollouts of the same deployments, to send after the first. */
+    static BenchEvents production(String name, int chunkSize, long tokens, long seed, int phase) {
+        return production(name, chunkSize, tokens, seed, phase, false);
+    }
+
+    /** The same, with each token's made-up word in the records when {@code text}. */
+    static BenchEvents production(String name, int chunkSize, long tokens, long seed, int phase, boolean text) {
+        ProductionStream stream = new ProductionStream(chunkSize, tokens, seed, phase, text);
         int expected = (int) Math.min(Integer.MAX_VALUE - 8, tokens / chunkSize + 16);
         List<byte[]> keys = new ArrayList<>(expected);
         List<byte[]> values = new ArrayList<>(expected);
@@ -115,96 +108,10 @@ record BenchEvents(String name, List<byte[]> keys, List<byte[]> values, long tok
             values.add(v);
             size[0] += v.length;
         };
-        while (wide.tokens() + narrow.tokens() < tokens) {
-            wide.next(sink);
-            narrow.next(sink);
+        while (stream.tokens() < tokens) {
+            stream.next(sink);
         }
-        return new BenchEvents(name, keys, values, wide.tokens() + narrow.tokens(), wide.rollouts() + narrow.rollouts(), size[0]);
-    }
-
-    /** One fleet sending its prompt set round after round, a new round joining once the previous one has started its last rollout
-     * and fewer than its concurrency are in flight. */
-    private static final class Rounds {
-        private static final int PROMPTS = 64;
-        private final List<Deployment> deployments;
-        private final int chunkSize;
-        private final long seed;
-        private final int concurrency;
-        private final int topK;
-        private final String prefix;
-        private final EstimatorMode[] estimators;
-        private final int samples;
-        private final List<SimulatedFleet> fleets = new ArrayList<>();
-        private final List<FleetCursor> all = new ArrayList<>();
-        private final List<FleetCursor> live = new ArrayList<>();
-        private int turn;
-
-        Rounds(List<Deployment> deployments, int chunkSize, long seed, int concurrency, long tokens, int topK, String prefix,
-               EstimatorMode... estimators) {
-            this.deployments = deployments;
-            this.chunkSize = chunkSize;
-            this.seed = seed;
-            this.concurrency = concurrency;
-            this.topK = topK;
-            this.prefix = prefix;
-            this.estimators = estimators;
-            // a quarter of this fleet's half of the budget per round, at about 40 tokens per rollout
-            long perRound = tokens / 2 / 4 / 40;
-            this.samples = (int) Math.max(1, Math.min(1_000_000, perRound / ((long) PROMPTS * deployments.size())));
-        }
-
-        void next(BiConsumer<byte[], byte[]> sink) {
-            if (live.isEmpty() || (startedAll() && inFlight() < concurrency)) {
-                SimulatedFleet.Builder b = SimulatedFleet.builder();
-                for (Deployment d : deployments) {
-                    b.stream(d.model(), d.release(), d.languageModel());
-                }
-                int round = fleets.size();
-                SimulatedFleet f = b.seed(seed + 7919L * round)
-                        .concurrency(concurrency)
-                        .estimators(estimators)
-                        .topK(topK)
-                        .chunkSize(chunkSize)
-                        .rolloutIdPrefix(prefix + Long.toHexString(seed) + "-r" + round + "-")
-                        .promptSet(PROMPTS, samples)
-                        .build();
-                fleets.add(f);
-                FleetCursor c = f.cursor();
-                all.add(c);
-                live.add(c);
-            }
-            while (!live.isEmpty()) {
-                turn = (turn + 1) % live.size();
-                if (live.get(turn).next(sink)) {
-                    return;
-                }
-                live.remove(turn);
-            }
-        }
-
-        /** The newest round has started its last rollout. */
-        private boolean startedAll() {
-            int last = fleets.size() - 1;
-            return all.get(last).stats().rolloutsStarted() >= fleets.get(last).totalRollouts();
-        }
-
-        /** Rollouts started and not yet completed, over the rounds still sending. */
-        private long inFlight() {
-            long n = 0;
-            for (FleetCursor c : live) {
-                FleetStats st = c.stats();
-                n += st.rolloutsStarted() - st.rolloutsCompleted();
-            }
-            return n;
-        }
-
-        long tokens() {
-            return all.stream().mapToLong(c -> c.stats().tokens()).sum();
-        }
-
-        long rollouts() {
-            return all.stream().mapToLong(c -> c.stats().rolloutsCompleted()).sum();
-        }
+        return new BenchEvents(name, keys, values, stream.tokens(), stream.rollouts(), size[0]);
     }
 
     /**

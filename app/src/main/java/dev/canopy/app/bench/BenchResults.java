@@ -52,6 +52,7 @@ final class BenchResults {
     final List<ReleaseState.Result> releaseState = new ArrayList<>();
     final List<ReportLatency.Result> latency = new ArrayList<>();
     SemanticCost.Result semantic;
+    HistoryResult history;
     final List<Target> targets = new ArrayList<>();
 
     Stage stage(String stage, String workload) {
@@ -93,9 +94,10 @@ final class BenchResults {
     }
 
     /**
-     * The targets of the production-shape workload (issue 13), as ratios within this run: the topology
-     * against the pass-through app on the same records (per-token) or tokens (chunks), and the pass-through
-     * app against the raw read (kcat when it ran, else the Java consumer).
+     * The targets of the production-shape workload, as ratios within this run: the topology against the
+     * pass-through app on the same records (per-token) or tokens (chunks), and the pass-through app against
+     * the raw read (kcat when it ran, else the Java consumer); with the history stage, its targets too
+     * ({@link HistoryReport#targets}).
      */
     void evaluateProductionTargets(String tokenWorkload, String chunkWorkload) {
         targets.clear();
@@ -114,6 +116,9 @@ final class BenchResults {
                 targets.add(new Target("pass-through app vs " + raw.stage() + " (" + w + ")", ">= 0.20x", fmt("%.2fx", ratio), ratio >= 0.2));
             }
         }
+        if (history != null) {
+            targets.addAll(HistoryReport.targets(history));
+        }
     }
 
     void printTable(PrintStream out) {
@@ -128,7 +133,8 @@ final class BenchResults {
                     "records/s", "tokens/s", "vs pass");
             for (Stage s : stages) {
                 Stage pass = stage("pass-through", s.workload());
-                String vs = pass == null ? "" : fmt("%.2fx", s.recordsPerSecond() / pass.recordsPerSecond());
+                double ratio = pass == null ? Double.NaN : s.recordsPerSecond() / pass.recordsPerSecond();
+                String vs = Double.isFinite(ratio) ? fmt("%.2fx", ratio) : pass == null ? "" : "-";
                 out.printf(Locale.ROOT, "%-14s %-12s %,10d %,11d %8.2f %11s %11s %8s%n", s.stage(), s.workload(), s.records(), s.tokens(),
                         s.seconds(), rate(s.recordsPerSecond()), rate(s.tokensPerSecond()), vs);
             }
@@ -175,6 +181,9 @@ final class BenchResults {
         if (semantic != null) {
             printSemantic(out, semantic);
         }
+        if (history != null) {
+            HistoryReport.print(out, history);
+        }
         if (!targets.isEmpty()) {
             out.println("Targets");
             for (Target t : targets) {
@@ -195,6 +204,7 @@ final class BenchResults {
         root.put("release_aggregate", releaseState);
         root.put("report_latency_ms", latency);
         root.put("semantic", semantic);
+        root.put("history", history);
         root.put("targets", targets);
         out.println(mapper.writeValueAsString(root));
     }
@@ -240,8 +250,11 @@ final class BenchResults {
         }
     }
 
-    /** 1234567 -> "1.23M". */
+    /** 1234567 -> "1.23M"; "-" for a rate over a span too short to time (a small workload read within one clock tick). */
     static String rate(double v) {
+        if (!Double.isFinite(v)) {
+            return "-";
+        }
         if (v >= 1e6) {
             return fmt("%.2fM", v / 1e6);
         }
@@ -251,7 +264,7 @@ final class BenchResults {
         return fmt("%.0f", v);
     }
 
-    private static String fmt(String format, Object... args) {
+    static String fmt(String format, Object... args) {
         return String.format(Locale.ROOT, format, args);
     }
 }

@@ -3,12 +3,7 @@ package dev.canopy.app.bench;
 import dev.canopy.analysis.cli.Progress;
 import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.monitor.TopicSetup;
-import dev.canopy.semantic.Embedder;
-import dev.canopy.semantic.SemanticCodec;
-import dev.canopy.semantic.SemanticCounts;
 import dev.canopy.topology.CanopyTopology;
-import dev.canopy.topology.StoreReports;
-import dev.canopy.topology.StoreNames;
 import dev.canopy.topology.TopologyObserver;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -27,17 +22,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -72,20 +61,6 @@ final class KafkaThroughput {
     record Span(long records, long tokens, double seconds, long reprocessed) {
     }
 
-    /**
-     * The topology with semantic diversity on, over one workload.
-     *
-     * @param counts         what became of the completed rollouts, summed over releases (from the counts store)
-     * @param embedSeconds   each embedding's time on the stream thread, as the topology reports it
-     * @param keptRollouts   embedded rollouts held in the sample store at the end
-     * @param keptPrompts    prompts with a sample at the end
-     * @param sampleBytes    keys and values of the sample store
-     * @param promptBytes    keys and values of the per-prompt metrics store
-     */
-    record SemanticSpan(Span span, SemanticCounts counts, long waiting, double[] embedSeconds, long keptRollouts, long keptPrompts,
-                        long sampleBytes, long promptBytes) {
-    }
-
     private final String bootstrap;
     private final Path stateRoot;
     private final int partitions;
@@ -112,6 +87,18 @@ final class KafkaThroughput {
      * filled ({@code canopy.topic.tokens}) or turn semantic diversity on.
      */
     MonitorSettings settings(String prefix, String applicationId, Map<String, String> extra) {
+        MonitorSettings s = MonitorSettings.resolve(flags(prefix, applicationId, extra), Map.of(), null);
+        TopicSetup.ensure(s.clientProperties(), bootstrap, partitions, s.replicationFactor(), s.monitor().topics().all(),
+                s.monitor().topics().deadLetter(), s.monitor().topics().releases());
+        awaitLeaders(s.monitor().topics().tokens());
+        return s;
+    }
+
+    /**
+     * The configuration keys behind {@link #settings(String, String, Map)}, without creating any topic: what a
+     * monitor in a process of its own is given as its configuration file.
+     */
+    Map<String, String> flags(String prefix, String applicationId, Map<String, String> extra) {
         Map<String, String> flags = new HashMap<>();
         flags.put("canopy.bootstrap.servers", bootstrap);
         flags.put("canopy.application.id", applicationId);
@@ -125,11 +112,7 @@ final class KafkaThroughput {
             flags.put("canopy.topic." + t, prefix + "." + t);
         }
         flags.putAll(extra);
-        MonitorSettings s = MonitorSettings.resolve(flags, Map.of(), null);
-        TopicSetup.ensure(s.clientProperties(), bootstrap, partitions, s.replicationFactor(), s.monitor().topics().all(),
-                s.monitor().topics().deadLetter(), s.monitor().topics().releases());
-        awaitLeaders(s.monitor().topics().tokens());
-        return s;
+        return flags;
     }
 
     /** Waits until every partition of a fresh topic has a leader, so the first records are not retried. */
@@ -158,8 +141,18 @@ final class KafkaThroughput {
         }
     }
 
-    /** Writes the workload to the topic with an idempotent producer (acks=all), keyed by rollout id. */
-    Span produce(String topic, BenchEvents events) {
+    /** The broker's bootstrap address. */
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    /** The directory under which every application of the run keeps its state. */
+    Path stateRoot() {
+        return stateRoot;
+    }
+
+    /** An idempotent producer (acks=all) of byte keys and values, batching as a busy gateway would. */
+    KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -168,10 +161,15 @@ final class KafkaThroughput {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(256L << 20));
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Writes the workload to the topic with {@link #producer()}, keyed by rollout id. */
+    Span produce(String topic, BenchEvents events) {
         Meter acked = new Meter();
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        try (KafkaProducer<byte[], byte[]> producer = producer();
              Progress ignored = progress("produce " + events.name(), acked, events.records())) {
             for (int i = 0; i < events.records(); i++) {
                 producer.send(new ProducerRecord<>(topic, events.keys().get(i), events.values().get(i)), (m, e) -> {
@@ -305,163 +303,13 @@ final class KafkaThroughput {
         }
     }
 
-    /**
-     * The Canopy topology with semantic diversity on ({@code settings} must say so), embedding with
-     * {@code embedder}: done when every record was read, every rollout reached the aggregates and every
-     * completed rollout was accounted for by the semantic stage (embedded, not sampled or over budget,
-     * which the counts store tells, or waiting for the budget in the backlog store); they are polled
-     * every {@link #SEMANTIC_POLL}, so the span may be that much longer than the work. Rollouts still
-     * waiting at the end are the embedding work the budget put off.
-     */
-    SemanticSpan canopySemantic(MonitorSettings settings, BenchEvents events, Embedder embedder, String label)
-            throws TimeoutException, InterruptedException {
-        if (!settings.monitor().semantic().enabled()) {
-            throw new IllegalArgumentException("semantic diversity is off in these settings");
-        }
-        Meter read = new Meter();
-        Meter measured = new Meter();
-        Meter embedded = new Meter();
-        List<Double> embedSeconds = java.util.Collections.synchronizedList(new ArrayList<>());
-        TopologyObserver observer = new TopologyObserver() {
-            @Override
-            public void eventRead() {
-                read.record();
-            }
-
-            @Override
-            public void rolloutMeasured(String model, String release, long lagMillis) {
-                measured.record();
-            }
-
-            @Override
-            public void rolloutEmbedded(double seconds) {
-                embedded.record();
-                embedSeconds.add(seconds);
-            }
-        };
-        AtomicReference<SemanticCounts> seen = new AtomicReference<>(SemanticCounts.ZERO);
-        KafkaStreams streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), observer, embedder), settings.streamsProperties(null));
-        try (streams;
-             Progress ignored = new Progress(err, 2000, () -> {
-                 SemanticCounts c = semanticCounts(streams);
-                 if (c == null) {
-                     c = seen.get();
-                 } else {
-                     seen.set(c);
-                 }
-                 return String.format("canopy bench: %s: %s of %s records read, %s of %s rollouts measured, %s through the semantic stage"
-                                 + " (%s embedded)", label, Progress.count(read.count()), Progress.count(events.records()),
-                         Progress.count(measured.count()), Progress.count(events.rollouts()), Progress.count(c.total()),
-                         Progress.count(embedded.count()));
-             })) {
-            streams.start();
-            long[] doneAt = {0};
-            SemanticCounts[] last = {SemanticCounts.ZERO};
-            long[] waiting = {0};
-            await(streams, () -> {
-                if (read.count() < events.records() || measured.count() < events.rollouts()) {
-                    return false;
-                }
-                SemanticCounts c = semanticCounts(streams);
-                long w = backlog(streams);
-                if (c == null || w < 0) {
-                    return false;
-                }
-                last[0] = c;
-                waiting[0] = w;
-                if (c.total() + w < events.rollouts()) {
-                    return false;
-                }
-                doneAt[0] = System.nanoTime();
-                return true;
-            }, timeout(events), label, SEMANTIC_POLL);
-            long end = Math.max(Math.max(read.lastNanos(), measured.lastNanos()), doneAt[0]);
-            Span span = new Span(events.records(), events.tokens(), (end - read.firstNanos()) / 1e9, Math.max(0, read.count() - events.records()));
-            ReadOnlyKeyValueStore<String, byte[]> samples = store(streams, StoreNames.SEMANTIC_SAMPLES);
-            ReadOnlyKeyValueStore<String, byte[]> prompts = store(streams, StoreNames.SEMANTIC_PROMPTS);
-            long[] sample = sizes(samples, true);
-            long[] prompt = sizes(prompts, false);
-            double[] seconds;
-            synchronized (embedSeconds) {
-                seconds = embedSeconds.stream().mapToDouble(Double::doubleValue).toArray();
-            }
-            SemanticSpan out = new SemanticSpan(span, last[0], waiting[0], seconds, sample[2], sample[0], sample[1], prompt[1]);
-            streams.close(Duration.ofSeconds(30));
-            return out;
-        }
-    }
-
-    /** How often {@link #canopySemantic} looks at the counts store once the rest is done. */
-    static final Duration SEMANTIC_POLL = Duration.ofMillis(20);
-
-    /** Rollouts waiting in the semantic backlog; -1 while the store cannot be queried. */
-    private static long backlog(KafkaStreams streams) {
-        if (streams.state() != KafkaStreams.State.RUNNING && streams.state() != KafkaStreams.State.REBALANCING) {
-            return -1;
-        }
-        try {
-            long n = 0;
-            try (KeyValueIterator<String, byte[]> it = store(streams, StoreNames.SEMANTIC_BACKLOG).all()) {
-                while (it.hasNext()) {
-                    it.next();
-                    n++;
-                }
-            }
-            return n;
-        } catch (InvalidStateStoreException e) {
-            return -1;
-        }
-    }
-
-    /** The semantic counts of every release, summed; null while the store cannot be queried (starting, rebalancing). */
-    private static SemanticCounts semanticCounts(KafkaStreams streams) {
-        if (streams.state() != KafkaStreams.State.RUNNING && streams.state() != KafkaStreams.State.REBALANCING) {
-            return null;
-        }
-        try {
-            SemanticCounts sum = SemanticCounts.ZERO;
-            for (SemanticCodec.Result r : StoreReports.readSemantic(store(streams, StoreNames.SEMANTIC_PROMPTS),
-                    store(streams, StoreNames.SEMANTIC_COUNTS)).values()) {
-                sum = sum.plus(r.counts());
-            }
-            return sum;
-        } catch (InvalidStateStoreException e) {
-            return null;
-        }
-    }
-
-    private static ReadOnlyKeyValueStore<String, byte[]> store(KafkaStreams streams, String name) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
-    }
-
-    /**
-     * {entries, bytes of keys (UTF-8) and values, and, for samples, the rollouts they hold (the count that
-     * starts a {@code PromptSample}'s binary form)}.
-     */
-    private static long[] sizes(ReadOnlyKeyValueStore<String, byte[]> store, boolean samples) {
-        long entries = 0;
-        long bytes = 0;
-        long rollouts = 0;
-        try (KeyValueIterator<String, byte[]> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                entries++;
-                bytes += kv.key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + kv.value.length;
-                if (samples) {
-                    rollouts += java.nio.ByteBuffer.wrap(kv.value).getInt();
-                }
-            }
-        }
-        return new long[] {entries, bytes, rollouts};
-    }
-
-    private static Span span(Meter start, Meter end, BenchEvents events) {
+    static Span span(Meter start, Meter end, BenchEvents events) {
         long last = Math.max(start.lastNanos(), end.lastNanos());
         return new Span(events.records(), events.tokens(), (last - start.firstNanos()) / 1e9,
                 Math.max(0, start.count() - events.records()));
     }
 
-    private static Duration timeout(BenchEvents events) {
+    static Duration timeout(BenchEvents events) {
         return Duration.ofSeconds(120 + events.records() / 5_000);
     }
 
@@ -470,7 +318,7 @@ final class KafkaThroughput {
         await(streams, done, timeout, what, Duration.ofMillis(20));
     }
 
-    private static void await(KafkaStreams streams, BooleanSupplier done, Duration timeout, String what, Duration poll)
+    static void await(KafkaStreams streams, BooleanSupplier done, Duration timeout, String what, Duration poll)
             throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean()) {
@@ -485,7 +333,7 @@ final class KafkaThroughput {
         }
     }
 
-    private Progress progress(String stage, Meter meter, long total) {
+    Progress progress(String stage, Meter meter, long total) {
         return new Progress(err, 2000, () -> String.format("canopy bench: %s: %s of %s records", stage,
                 Progress.count(meter.count()), Progress.count(total)));
     }

@@ -143,6 +143,17 @@ final class SemanticCost {
         return BenchEvents.promptSet(name, estimator, chunkSize, seed + 3, PROMPTS, samples, true);
     }
 
+    /**
+     * The production-shape workload ({@link ProductionStream}) with text: 8 releases of 64 prompts, so the
+     * semantic stage's cost is measured on the same traffic as the streaming stage's.
+     */
+    BenchEvents productionWorkload(String name, int chunkSize, long tokens) {
+        BenchEvents events = BenchEvents.production(name, chunkSize, tokens, seed, 0, true);
+        result.promptGroups = ProductionStream.RELEASES * ProductionStream.PROMPTS;
+        result.rolloutsPerPromptGroup = (int) Math.max(1, events.rollouts() / result.promptGroups);
+        return events;
+    }
+
     /** Loads the model and measures it alone, and the size of a full prompt sample (about 12 s). */
     void measureModel() {
         err.println("canopy bench: semantic: loading the embedding model...");
@@ -202,7 +213,8 @@ final class SemanticCost {
         // The first Streams application of a JVM runs with cold code paths; without this run the "off" run,
         // which comes first, would pay for it and make semantic diversity look cheaper than it is.
         err.println("canopy bench: semantic: warming the topology up (semantic diversity on, nothing embedded; not reported)...");
-        kafka.canopySemantic(kafka.settings(prefix + "-warmup", app + "-warmup", onFlags(topic, NOTHING)), events, embedder, "semantic, warm-up");
+        SemanticThroughput.canopySemantic(kafka.settings(prefix + "-warmup", app + "-warmup", onFlags(topic, NOTHING)), events, embedder,
+                "semantic, warm-up", err);
 
         err.println("canopy bench: semantic: the topology with semantic diversity off...");
         KafkaThroughput.Span base = kafka.canopy(off, events);
@@ -214,7 +226,7 @@ final class SemanticCost {
             String suffix = rate == UNLIMITED ? "-unlimited" : rate == NOTHING ? "-text" : "-budget";
             MonitorSettings on = kafka.settings(prefix + suffix, app + suffix, onFlags(topic, rate));
             err.printf(Locale.ROOT, "canopy bench: semantic: the topology with semantic diversity on, budget %s...%n", label);
-            KafkaThroughput.SemanticSpan s = kafka.canopySemantic(on, events, embedder, "semantic, budget " + label);
+            SemanticThroughput.SemanticSpan s = SemanticThroughput.canopySemantic(on, events, embedder, "semantic, budget " + label, err);
             warnReprocessed(s.span(), label);
             result.streaming.add(run(label, rate, s.span(), base, s, events.rollouts()));
         }
@@ -232,7 +244,7 @@ final class SemanticCost {
         }
     }
 
-    private static Run run(String label, double rate, KafkaThroughput.Span s, KafkaThroughput.Span off, KafkaThroughput.SemanticSpan sem,
+    private static Run run(String label, double rate, KafkaThroughput.Span s, KafkaThroughput.Span off, SemanticThroughput.SemanticSpan sem,
                            long rollouts) {
         double perSecond = rollouts / s.seconds();
         double offPerSecond = rollouts / off.seconds();

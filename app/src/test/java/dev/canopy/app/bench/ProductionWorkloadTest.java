@@ -83,7 +83,7 @@ class ProductionWorkloadTest {
         // rollouts open (first record seen, last not yet) halfway through the topic; up to twice as many while a round drains
         int mid = tokens.records() / 2;
         long open = firstIndex.entrySet().stream().filter(e -> e.getValue() <= mid && lastIndex.get(e.getKey()) > mid).count();
-        assertTrue(open >= 2_000 && open <= 2 * BenchEvents.PRODUCTION_CONCURRENCY, "rollouts in flight at the middle: " + open);
+        assertTrue(open >= 2_000 && open <= 2 * ProductionStream.CONCURRENCY, "rollouts in flight at the middle: " + open);
     }
 
     @Test
