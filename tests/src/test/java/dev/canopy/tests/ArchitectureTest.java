@@ -7,7 +7,6 @@ import com.tngtech.archunit.lang.ArchRule;
 import dev.canopy.core.events.EventParser;
 import dev.canopy.core.stats.StepEntropy;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
@@ -92,16 +91,11 @@ class ArchitectureTest {
                 // assembly -> events (aggregates are keyed by the Estimator, accumulate CompletedRollouts).
                 // It is all within core, which depends on no other module; StepEntropy would have to move
                 // to break it. Only that dependency is ignored in core: any other cycle there still fails.
-                .ignoreDependency(EventParser.class, StepEntropy.class)
-                // Until the http package reads through the query service, it and MonitorApp depend on each
-                // other. That edge is what monitorHttpShouldReadThroughTheQueryServiceNotMonitorApp
-                // pins; drop this ignore when that test is enabled.
-                .ignoreDependency(resideInAPackage(MONITOR_HTTP), resideInAPackage(MONITOR_ROOT));
+                .ignoreDependency(EventParser.class, StepEntropy.class);
         rule.check(classes);
     }
 
     @Test
-    @Disabled("the http package still reads MonitorApp.Overview; enable once it reads through monitor.query.QueryService")
     void monitorHttpShouldReadThroughTheQueryServiceNotMonitorApp() {
         ArchRule rule = noClasses().that().resideInAPackage(MONITOR_HTTP)
                 .should().dependOnClassesThat().resideInAPackage(MONITOR_ROOT)
