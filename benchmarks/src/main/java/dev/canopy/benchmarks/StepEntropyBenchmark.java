@@ -1,6 +1,6 @@
 package dev.canopy.benchmarks;
 
-import dev.canopy.core.stats.StepEntropy;
+import dev.canopy.core.entropy.StepEntropy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

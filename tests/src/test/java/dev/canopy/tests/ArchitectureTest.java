@@ -4,8 +4,6 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
-import dev.canopy.core.events.EventParser;
-import dev.canopy.core.stats.StepEntropy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -85,13 +83,7 @@ class ArchitectureTest {
 
     @Test
     void canopyPackagesShouldBeFreeOfCycles() {
-        ArchRule rule = slices().matching("dev.canopy.(**)").should().beFreeOfCycles()
-                // The one known cycle, inside core: events -> stats (the parser computes a step's top-k
-                // entropy with StepEntropy while it reads the record) and stats -> events, stats ->
-                // assembly -> events (aggregates are keyed by the Estimator, accumulate CompletedRollouts).
-                // It is all within core, which depends on no other module; StepEntropy would have to move
-                // to break it. Only that dependency is ignored in core: any other cycle there still fails.
-                .ignoreDependency(EventParser.class, StepEntropy.class);
+        ArchRule rule = slices().matching("dev.canopy.(**)").should().beFreeOfCycles();
         rule.check(classes);
     }
 

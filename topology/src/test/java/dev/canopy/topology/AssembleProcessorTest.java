@@ -22,7 +22,7 @@ class AssembleProcessorTest {
 
     private final MockProcessorContext<String, Finished> context = new MockProcessorContext<>();
     private final AssembleProcessor processor = new AssembleProcessor(Duration.ofMinutes(10), TopologyObserver.NONE, 12);
-    private final EventParser parser = new EventParser(dev.canopy.core.stats.StepEntropy.DEFAULT_VOCABULARY_SIZE, true);
+    private final EventParser parser = new EventParser(dev.canopy.core.entropy.StepEntropy.DEFAULT_VOCABULARY_SIZE, true);
     private KeyValueStore<String, byte[]> store;
     private KeyValueStore<String, byte[]> texts;
 

@@ -6,7 +6,7 @@ import dev.canopy.core.events.EventParser;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.PairSample;
-import dev.canopy.core.stats.StepEntropy;
+import dev.canopy.core.entropy.StepEntropy;
 import picocli.CommandLine.Option;
 
 /** Statistics settings shared by every command that computes metrics. */

@@ -3,7 +3,7 @@ package dev.canopy.core.config;
 import dev.canopy.core.events.EventParser;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.PairSample;
-import dev.canopy.core.stats.StepEntropy;
+import dev.canopy.core.entropy.StepEntropy;
 
 import java.time.Duration;
 import java.util.Collections;

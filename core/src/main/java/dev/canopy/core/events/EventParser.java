@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import dev.canopy.core.stats.StepEntropy;
+import dev.canopy.core.entropy.StepEntropy;
 
 import java.io.IOException;
 import java.util.Arrays;

@@ -37,7 +37,7 @@ public final class ReplayEngine {
         }
 
         public static Options defaults() {
-            return new Options(dev.canopy.core.stats.StepEntropy.DEFAULT_VOCABULARY_SIZE,
+            return new Options(dev.canopy.core.entropy.StepEntropy.DEFAULT_VOCABULARY_SIZE,
                     dev.canopy.core.stats.PairSample.DEFAULT_CAPACITY, GroupAccumulator.DEFAULT_MAX_PROMPTS);
         }
 

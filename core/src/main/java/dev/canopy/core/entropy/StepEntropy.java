@@ -1,4 +1,4 @@
-package dev.canopy.core.stats;
+package dev.canopy.core.entropy;
 
 /**
  * Step entropy estimators of METRICS.md ("Per step"), in nats.
