@@ -60,6 +60,8 @@ public final class MonitorApp implements AutoCloseable {
             TopicSetup.ensure(settings.clientProperties(), settings.bootstrapServers(), settings.topicPartitions(),
                     settings.replicationFactor(), settings.monitor().topics().all(), settings.monitor().topics().deadLetter(),
                     settings.monitor().topics().releases());
+            TopicSetup.raiseRecordLimit(settings.clientProperties(),
+                    CanopyTopology.largeValueChangelogs(settings.applicationId()), CanopyTopology.MAX_STATE_RECORD_BYTES);
             ClusterStamp.claim(settings.stateDir(), settings.applicationId(),
                     ClusterStamp.clusterId(settings.clientProperties(), settings.bootstrapServers()));
             boolean semantic = settings.monitor().semantic().enabled();

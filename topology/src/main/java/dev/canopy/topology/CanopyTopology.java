@@ -2,6 +2,7 @@ package dev.canopy.topology;
 
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.semantic.Embedder;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -19,6 +20,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,6 +42,12 @@ import java.util.Map;
  * </pre>
  */
 public final class CanopyTopology {
+
+    /**
+     * The largest state record Canopy writes: accumulator changelogs accept records up to this size, and
+     * the monitor's producers send them (64 MiB, against Kafka's 1 MiB default).
+     */
+    public static final int MAX_STATE_RECORD_BYTES = 64 * 1024 * 1024;
 
     private CanopyTopology() {
     }
@@ -64,10 +72,10 @@ public final class CanopyTopology {
         int vocabulary = config.statistics().vocabularySize();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(store(StoreNames.IN_FLIGHT));
-        builder.addStateStore(store(StoreNames.GROUPS));
+        builder.addStateStore(largeValueStore(StoreNames.GROUPS));
         builder.addStateStore(store(StoreNames.PENDING));
-        builder.addStateStore(store(StoreNames.SLICES));
-        builder.addStateStore(store(StoreNames.WINDOWS));
+        builder.addStateStore(largeValueStore(StoreNames.SLICES));
+        builder.addStateStore(largeValueStore(StoreNames.WINDOWS));
         builder.addStateStore(store(StoreNames.SHIFT_STATS));
         builder.addStateStore(store(StoreNames.SHIFT_RESULTS));
         if (semantic.enabled()) {
@@ -163,5 +171,25 @@ public final class CanopyTopology {
                         Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of());
+    }
+
+    /**
+     * A store whose values are whole accumulators (a release, a slice, a window): they hold up to
+     * {@code canopy.pair.capacity} (N, r) pairs of 20 bytes per prompt, so one value passes Kafka's default
+     * 1 MiB record limit at about 50,000 pairs (for example 64 prompts with 800 rollouts each). Their
+     * changelogs are created accepting records up to {@link #MAX_STATE_RECORD_BYTES}.
+     */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> largeValueStore(String name) {
+        return Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_STATE_RECORD_BYTES)));
+    }
+
+    /** The changelog topics created with {@link #MAX_STATE_RECORD_BYTES}, for an application id. */
+    public static List<String> largeValueChangelogs(String applicationId) {
+        return List.of(StoreNames.GROUPS, StoreNames.SLICES, StoreNames.WINDOWS).stream()
+                .map(store -> applicationId + "-" + store + "-changelog")
+                .toList();
     }
 }
