@@ -173,13 +173,12 @@ public record MonitorSettings(String bootstrapServers, String applicationId, Str
         p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(replicationFactor));
         p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(STATESTORE_CACHE_BYTES));
         p.putIfAbsent("processing.exception.handler.global.enabled", "true");
+        p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
         // A release's accumulator can pass Kafka's 1 MiB default (docs/state.md, "Large records"): its
         // changelog accepts up to MAX_STATE_RECORD_BYTES, so the producer must send that much, and a record
         // larger than buffer.memory is refused too.
-        p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-                Integer.toString(CanopyTopology.MAX_STATE_RECORD_BYTES));
-        p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
-                Long.toString(2L * CanopyTopology.MAX_STATE_RECORD_BYTES));
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(CanopyTopology.MAX_STATE_RECORD_BYTES));
+        p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(2L * CanopyTopology.MAX_STATE_RECORD_BYTES));
         // Fast failover (README, "Reliability"): a killed instance is noticed after 10 s rather than the
         // clients' 45 s, and another instance already holds a warm copy of each task's state to take over.
         p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MS));

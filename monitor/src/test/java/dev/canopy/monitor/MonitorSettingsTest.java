@@ -181,6 +181,19 @@ class MonitorSettingsTest {
     }
 
     @Test
+    void shouldSendLargeStateRecordsAndBoundRocksDbByDefault(@TempDir Path dir) throws IOException {
+        java.util.Properties p = MonitorSettings.resolve(BOOTSTRAP, Map.of(), null).streamsProperties(null);
+        assertEquals(Integer.toString(64 << 20), p.get("max.request.size"));
+        assertTrue(Long.parseLong((String) p.get("buffer.memory")) > (64L << 20),
+                "a record larger than buffer.memory is refused too");
+        assertEquals(BoundedRocksDb.class.getName(), p.get("rocksdb.config.setter"));
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "max.request.size=2097152\n");
+        java.util.Properties q = MonitorSettings.resolve(BOOTSTRAP, Map.of(), file).streamsProperties(null);
+        assertEquals("2097152", q.get("max.request.size"));
+    }
+
+    @Test
     void shouldBoundThePeerTimeoutAndNameTheKeyOfABadOne() {
         assertEquals(Duration.ofSeconds(2), MonitorSettings.resolve(BOOTSTRAP, Map.of(), null).peerTimeout());
         assertEquals(Duration.ofMillis(500), MonitorSettings.resolve(BOOTSTRAP, Map.of("CANOPY_PEER_TIMEOUT", "500ms"), null).peerTimeout());
