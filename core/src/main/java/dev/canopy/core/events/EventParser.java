@@ -58,26 +58,15 @@ public final class EventParser {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
             .build();
 
-    private final int vocabularySize;
     private final boolean keepText;
     private final Limits limits;
     private String[] texts = new String[16];
-    private final double[] candidates = new double[MAX_TOP_LOGPROBS];
+    private final TopLogprobsReader topLogprobs;
     private int[] positions = new int[16];
     private double[] entropies = new double[16];
     private double[] uppers = new double[16];
     private byte[] estimators = new byte[16];
     private int steps;
-
-    /** Thrown internally to abort parsing with a reason; carries no stack trace. */
-    private static final class Reject extends Exception {
-        final RejectReason reason;
-
-        Reject(RejectReason reason, String detail) {
-            super(detail, null, false, false);
-            this.reason = reason;
-        }
-    }
 
     public EventParser() {
         this(StepEntropy.DEFAULT_VOCABULARY_SIZE);
@@ -106,9 +95,21 @@ public final class EventParser {
         if (vocabularySize < 2) {
             throw new IllegalArgumentException("vocabulary size must be at least 2, got " + vocabularySize);
         }
-        this.vocabularySize = vocabularySize;
+        this.topLogprobs = new TopLogprobsReader(vocabularySize);
         this.keepText = keepText;
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
+    }
+
+    int maxPosition() {
+        return limits.maxPosition();
+    }
+
+    boolean keepsText() {
+        return keepText;
+    }
+
+    TopLogprobsReader topLogprobs() {
+        return topLogprobs;
     }
 
     public ParseResult parse(byte[] data) {
@@ -121,10 +122,10 @@ public final class EventParser {
             try {
                 TokenRecord record = parseRecord(p);
                 if (p.nextToken() != null) {
-                    throw new Reject(RejectReason.NOT_JSON, "trailing content after the JSON object");
+                    throw new ParseRejection(RejectReason.NOT_JSON, "trailing content after the JSON object");
                 }
                 return ParseResult.accepted(record);
-            } catch (Reject r) {
+            } catch (ParseRejection r) {
                 return ParseResult.rejected(r.reason, r.getMessage());
             } catch (IOException e) {
                 return ParseResult.rejected(RejectReason.NOT_JSON, firstLine(e.getMessage()));
@@ -142,10 +143,10 @@ public final class EventParser {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
-    private TokenRecord parseRecord(JsonParser p) throws IOException, Reject {
+    private TokenRecord parseRecord(JsonParser p) throws IOException, ParseRejection {
         JsonToken first = p.nextToken();
         if (first == null) {
-            throw new Reject(RejectReason.NOT_JSON, "empty record");
+            throw new ParseRejection(RejectReason.NOT_JSON, "empty record");
         }
         if (first != JsonToken.START_OBJECT) {
             // consume the value so that a syntax error inside it still reads as not_json
@@ -153,7 +154,7 @@ public final class EventParser {
             while (p.nextToken() != null) {
                 p.skipChildren();
             }
-            throw new Reject(RejectReason.NOT_OBJECT, "record is a JSON " + describe(first) + ", not an object");
+            throw new ParseRejection(RejectReason.NOT_OBJECT, "record is a JSON " + describe(first) + ", not an object");
         }
         String model = null;
         String release = null;
@@ -163,7 +164,7 @@ public final class EventParser {
         boolean isFinal = false;
         long timestamp = -1;
         boolean chunk = false;
-        StepFields top = new StepFields();
+        StepFields top = new StepFields(this);
 
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -181,200 +182,63 @@ public final class EventParser {
                     parseChunk(p, t);
                 }
                 default -> {
-                    if (!top.accept(this, p, t, name)) {
+                    if (!top.accept(p, t, name)) {
                         p.skipChildren();
                     }
                 }
             }
         }
-        requireNonEmpty(model, "model");
-        requireNonEmpty(release, "release");
-        requireNonEmpty(rolloutId, "rollout_id");
-        requireName(model, "model", true);
-        requireName(release, "release", true);
-        requireName(rolloutId, "rollout_id", true);
+        NameRules.requireNonEmpty(model, "model");
+        NameRules.requireNonEmpty(release, "release");
+        NameRules.requireNonEmpty(rolloutId, "rollout_id");
+        int maxName = limits.maxNameBytes();
+        NameRules.require(model, "model", NameRules.Role.KEY_PART, maxName);
+        NameRules.require(release, "release", NameRules.Role.KEY_PART, maxName);
+        NameRules.require(rolloutId, "rollout_id", NameRules.Role.KEY_PART, maxName);
         if (promptId != null) {
-            requireName(promptId, "prompt_id", true);
+            NameRules.require(promptId, "prompt_id", NameRules.Role.KEY_PART, maxName);
         }
         if (finishReason != null) {
-            requireName(finishReason, "finish_reason", false);
+            NameRules.require(finishReason, "finish_reason", NameRules.Role.VALUE, maxName);
         }
         if (chunk) {
             if (top.any()) {
-                throw new Reject(RejectReason.INVALID_CHUNK, "a chunk record must not carry step fields at top level");
+                throw new ParseRejection(RejectReason.INVALID_CHUNK, "a chunk record must not carry step fields at top level");
             }
             if (steps == 0) {
-                throw new Reject(RejectReason.INVALID_CHUNK, "tokens is empty");
+                throw new ParseRejection(RejectReason.INVALID_CHUNK, "tokens is empty");
             }
         } else {
-            top.finish(this);
+            top.finish();
         }
         return new TokenRecord(model, release, rolloutId, promptId == null ? "" : promptId, isFinal, finishReason,
                 timestamp, Arrays.copyOf(positions, steps), Arrays.copyOf(entropies, steps),
                 Arrays.copyOf(uppers, steps), Arrays.copyOf(estimators, steps), keepText ? Arrays.copyOf(texts, steps) : null);
     }
 
-    private void parseChunk(JsonParser p, JsonToken t) throws IOException, Reject {
+    private void parseChunk(JsonParser p, JsonToken t) throws IOException, ParseRejection {
         if (t != JsonToken.START_ARRAY) {
-            throw new Reject(RejectReason.WRONG_TYPE, "tokens must be an array");
+            throw new ParseRejection(RejectReason.WRONG_TYPE, "tokens must be an array");
         }
         JsonToken e;
         while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
             if (e != JsonToken.START_OBJECT) {
-                throw new Reject(RejectReason.WRONG_TYPE, "tokens[" + steps + "] must be an object");
+                throw new ParseRejection(RejectReason.WRONG_TYPE, "tokens[" + steps + "] must be an object");
             }
-            StepFields step = new StepFields();
+            StepFields step = new StepFields(this);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
-                if (!step.accept(this, p, v, name)) {
+                if (!step.accept(p, v, name)) {
                     p.skipChildren();
                 }
             }
-            step.finish(this);
+            step.finish();
         }
     }
 
-    /** The step fields of one token, validated as they are read. */
-    private static final class StepFields {
-        boolean hasPosition;
-        int position;
-        double entropy = Double.NaN;
-        double logprob = Double.NaN;
-        double topK = Double.NaN;
-        double topKUpper = Double.NaN;
-        String text;
-        boolean seen;
-
-        boolean any() {
-            return seen;
-        }
-
-        boolean accept(EventParser owner, JsonParser p, JsonToken t, String name) throws IOException, Reject {
-            switch (name) {
-                case "position" -> {
-                    seen = true;
-                    if (t == JsonToken.VALUE_NULL) {
-                        return true;
-                    }
-                    if (t != JsonToken.VALUE_NUMBER_INT) {
-                        throw new Reject(RejectReason.WRONG_TYPE, "position must be an integer");
-                    }
-                    if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
-                        throw new Reject(p.getBigIntegerValue().signum() < 0 ? RejectReason.NEGATIVE_POSITION
-                                : RejectReason.POSITION_OUT_OF_RANGE, "position out of range");
-                    }
-                    long v = p.getLongValue();
-                    if (v < 0) {
-                        throw new Reject(RejectReason.NEGATIVE_POSITION, "position " + v + " is negative");
-                    }
-                    if (v > owner.limits.maxPosition()) {
-                        throw new Reject(RejectReason.POSITION_OUT_OF_RANGE, "position " + v + " exceeds " + owner.limits.maxPosition());
-                    }
-                    hasPosition = true;
-                    position = (int) v;
-                    return true;
-                }
-                case "entropy" -> {
-                    seen = true;
-                    if (t == JsonToken.VALUE_NULL) {
-                        return true;
-                    }
-                    double v = number(p, t, name);
-                    if (!(v >= 0) || Double.isInfinite(v)) {
-                        throw new Reject(RejectReason.INVALID_ENTROPY, "entropy must be finite and >= 0");
-                    }
-                    entropy = v;
-                    return true;
-                }
-                case "logprob" -> {
-                    seen = true;
-                    if (t == JsonToken.VALUE_NULL) {
-                        return true;
-                    }
-                    double v = number(p, t, name);
-                    if (!(v <= LOGPROB_TOLERANCE) || Double.isInfinite(v)) {
-                        throw new Reject(RejectReason.INVALID_LOGPROB, "logprob must be finite and <= 0");
-                    }
-                    logprob = Math.min(v, 0.0);
-                    return true;
-                }
-                case "top_logprobs" -> {
-                    seen = true;
-                    if (t == JsonToken.VALUE_NULL) {
-                        return true;
-                    }
-                    owner.readTopLogprobs(p, t, this);
-                    return true;
-                }
-                case "text" -> {
-                    if (t == JsonToken.VALUE_NULL) {
-                        return true;
-                    }
-                    if (t != JsonToken.VALUE_STRING) {
-                        throw new Reject(RejectReason.WRONG_TYPE, "text must be a string");
-                    }
-                    if (owner.keepText) {
-                        text = p.getText();
-                    }
-                    return true;
-                }
-                default -> {
-                    return false;
-                }
-            }
-        }
-
-        void finish(EventParser owner) throws Reject {
-            if (!hasPosition) {
-                throw new Reject(RejectReason.MISSING_FIELD, "position is missing");
-            }
-            owner.pendingText = text;
-            if (!Double.isNaN(entropy)) {
-                owner.addStep(position, entropy, entropy, Estimator.EXACT);
-            } else if (!Double.isNaN(topK)) {
-                owner.addStep(position, topK, topKUpper, Estimator.TOPK);
-            } else if (!Double.isNaN(logprob)) {
-                owner.addStep(position, 0.0 - logprob, 0.0 - logprob, Estimator.SURPRISAL);
-            } else {
-                throw new Reject(RejectReason.NO_ENTROPY_SOURCE, "none of entropy, top_logprobs, logprob");
-            }
-        }
-    }
-
-    private void readTopLogprobs(JsonParser p, JsonToken t, StepFields step) throws IOException, Reject {
-        if (t != JsonToken.START_ARRAY) {
-            throw new Reject(RejectReason.WRONG_TYPE, "top_logprobs must be an array");
-        }
-        int k = 0;
-        JsonToken e;
-        while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (e != JsonToken.VALUE_NUMBER_FLOAT && e != JsonToken.VALUE_NUMBER_INT) {
-                throw new Reject(RejectReason.INVALID_TOP_LOGPROBS, "top_logprobs entries must be numbers");
-            }
-            if (k == MAX_TOP_LOGPROBS) {
-                throw new Reject(RejectReason.INVALID_TOP_LOGPROBS, "more than " + MAX_TOP_LOGPROBS + " top_logprobs");
-            }
-            double v = p.getDoubleValue();
-            if (Double.isNaN(v) || v > LOGPROB_TOLERANCE) {
-                throw new Reject(RejectReason.INVALID_TOP_LOGPROBS, "top_logprobs entries must be <= 0");
-            }
-            candidates[k++] = Math.min(v, 0.0);
-        }
-        if (k == 0) {
-            throw new Reject(RejectReason.INVALID_TOP_LOGPROBS, "top_logprobs is empty");
-        }
-        double h = StepEntropy.topK(candidates, k);
-        if (Double.isNaN(h)) {
-            throw new Reject(RejectReason.INVALID_TOP_LOGPROBS, "top_logprobs has no finite entry");
-        }
-        step.topK = h;
-        step.topKUpper = StepEntropy.topKUpperBound(candidates, k, h, vocabularySize);
-    }
-
-    private String pendingText;
-
-    private void addStep(int position, double entropy, double upper, Estimator estimator) {
+    /** Appends one validated step, with its text when the parser keeps text (null otherwise). */
+    void addStep(String text, int position, double entropy, double upper, Estimator estimator) {
         if (steps == positions.length) {
             int n = steps * 2;
             positions = Arrays.copyOf(positions, n);
@@ -383,7 +247,7 @@ public final class EventParser {
             estimators = Arrays.copyOf(estimators, n);
             texts = Arrays.copyOf(texts, n);
         }
-        texts[steps] = pendingText;
+        texts[steps] = text;
         positions[steps] = position;
         entropies[steps] = entropy;
         uppers[steps] = upper;
@@ -391,92 +255,34 @@ public final class EventParser {
         steps++;
     }
 
-    private static double number(JsonParser p, JsonToken t, String name) throws IOException, Reject {
-        if (t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_NUMBER_INT) {
-            throw new Reject(RejectReason.WRONG_TYPE, name + " must be a number");
-        }
-        return p.getDoubleValue();
-    }
-
-    private static String string(JsonParser p, JsonToken t, String name) throws IOException, Reject {
+    private static String string(JsonParser p, JsonToken t, String name) throws IOException, ParseRejection {
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }
         if (t != JsonToken.VALUE_STRING) {
-            throw new Reject(RejectReason.WRONG_TYPE, name + " must be a string");
+            throw new ParseRejection(RejectReason.WRONG_TYPE, name + " must be a string");
         }
         return p.getText();
     }
 
-    private static boolean bool(JsonToken t, String name) throws Reject {
+    private static boolean bool(JsonToken t, String name) throws ParseRejection {
         if (t == JsonToken.VALUE_TRUE) {
             return true;
         }
         if (t == JsonToken.VALUE_FALSE || t == JsonToken.VALUE_NULL) {
             return false;
         }
-        throw new Reject(RejectReason.WRONG_TYPE, name + " must be a boolean");
+        throw new ParseRejection(RejectReason.WRONG_TYPE, name + " must be a boolean");
     }
 
-    private static long optionalLong(JsonParser p, JsonToken t, String name) throws IOException, Reject {
+    private static long optionalLong(JsonParser p, JsonToken t, String name) throws IOException, ParseRejection {
         if (t == JsonToken.VALUE_NULL) {
             return -1;
         }
         if (t != JsonToken.VALUE_NUMBER_INT) {
-            throw new Reject(RejectReason.WRONG_TYPE, name + " must be an integer (epoch ms)");
+            throw new ParseRejection(RejectReason.WRONG_TYPE, name + " must be an integer (epoch ms)");
         }
         return p.getLongValue();
-    }
-
-    private static void requireNonEmpty(String value, String name) throws Reject {
-        if (value == null) {
-            throw new Reject(RejectReason.MISSING_FIELD, name + " is missing");
-        }
-        if (value.isEmpty()) {
-            throw new Reject(RejectReason.EMPTY_STRING, name + " is empty");
-        }
-    }
-
-    /**
-     * Names become parts of state-store keys, metric labels and topic keys. A name is limited in length
-     * (in UTF-8 bytes, as stored) and, when it is a key part, may hold no control character (U+0000 to
-     * U+001F, U+007F to U+009F: the stores join names with U+0000) and no unpaired surrogate (which
-     * UTF-8 encoding would turn into '?', making two names one key).
-     */
-    private void requireName(String value, String name, boolean keyPart) throws Reject {
-        int bytes = 0;
-        int n = value.length();
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-                if (keyPart && (c < 0x20 || c == 0x7f)) {
-                    throw new Reject(RejectReason.INVALID_NAME, name + " holds the control character U+" + hex(c) + " at index " + i);
-                }
-            } else if (c < 0x800) {
-                bytes += 2;
-                if (keyPart && c <= 0x9f) {
-                    throw new Reject(RejectReason.INVALID_NAME, name + " holds the control character U+" + hex(c) + " at index " + i);
-                }
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                if (keyPart) {
-                    throw new Reject(RejectReason.INVALID_NAME, name + " holds an unpaired surrogate U+" + hex(c) + " at index " + i);
-                }
-                bytes += 3;
-            } else {
-                bytes += 3;
-            }
-        }
-        if (bytes > limits.maxNameBytes()) {
-            throw new Reject(RejectReason.NAME_TOO_LONG, name + " is " + bytes + " bytes long, over the limit of " + limits.maxNameBytes());
-        }
-    }
-
-    private static String hex(char c) {
-        return String.format("%04X", (int) c);
     }
 
     private static String describe(JsonToken t) {
