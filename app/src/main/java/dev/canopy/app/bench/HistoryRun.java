@@ -1,12 +1,9 @@
 package dev.canopy.app.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.canopy.analysis.cli.Progress;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -16,8 +13,13 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.canopy.app.bench.MonitorWaits.await;
+import static dev.canopy.app.bench.MonitorWaits.check;
+import static dev.canopy.app.bench.MonitorWaits.measured;
+import static dev.canopy.app.bench.MonitorWaits.read;
+import static dev.canopy.app.bench.MonitorWaits.reportRollouts;
 
 /**
  * The history stage of {@code canopy bench --workload production}: does the monitor hold up after a long
@@ -42,7 +44,6 @@ final class HistoryRun {
     private static final double TOKENS_PER_ROLLOUT = 34;
 
     /** How often the monitor is polled while waiting for it. */
-    private static final long POLL_MILLIS = 100;
 
     /** How often the monitor's resident set is sampled. */
     private static final long RSS_SAMPLE_MILLIS = 250;
@@ -74,7 +75,6 @@ final class HistoryRun {
 
     private static final int HTTP_OK = 200;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaThroughput kafka;
     private final int chunkSize;
@@ -221,7 +221,7 @@ final class HistoryRun {
 
     /**
      * Waits until the monitor has read the window and measured its rollouts; the rate is taken from the
-     * first of its records read to the last, as the counters show at {@link #POLL_MILLIS} intervals.
+     * first of its records read to the last, as the counters show at {@link MonitorWaits#POLL_MILLIS} intervals.
      */
     private void awaitWindow(MonitorProcess m, long[] c0, BenchEvents w, long afterRollouts, Map<String, ChangelogBytes.Topic> before,
                              String app, long deadline) throws Exception {
@@ -247,7 +247,7 @@ final class HistoryRun {
                 return;
             }
             check(m, deadline, "the per-token window");
-            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            TimeUnit.MILLISECONDS.sleep(MonitorWaits.POLL_MILLIS);
         }
     }
 
@@ -318,7 +318,7 @@ final class HistoryRun {
                 whole = (System.nanoTime() - killed) / 1e9;
             }
             check(m, deadline, "recovery");
-            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            TimeUnit.MILLISECONDS.sleep(MonitorWaits.POLL_MILLIS);
         }
         return new double[] {needReady ? ready : Double.NaN, whole};
     }
@@ -331,28 +331,6 @@ final class HistoryRun {
             return n[0] >= Math.max(1, atLeast);
         });
         return n[0];
-    }
-
-    /** The rollouts that a {@code /api/v1/report} body counts over its groups; -1 when it is partial. */
-    static long reportRollouts(String body) throws IOException {
-        JsonNode report = JSON.readTree(body);
-        if (report.path("partial").asBoolean(false)) {
-            return -1;
-        }
-        long n = 0;
-        for (JsonNode g : report.path("groups")) {
-            n += g.path("rollouts").asLong();
-        }
-        return n;
-    }
-
-    private static long reportRollouts(MonitorProcess m) {
-        String body = m.body("/api/v1/report");
-        try {
-            return body == null ? -1 : reportRollouts(body);
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     /**
@@ -389,40 +367,7 @@ final class HistoryRun {
         }
     }
 
-    private static long read(MonitorProcess m) {
-        long[] c = m.counters();
-        return c == null ? 0 : c[0];
-    }
-
-    private static long measured(MonitorProcess m) {
-        long[] c = m.counters();
-        return c == null ? 0 : c[1];
-    }
-
-    private static void await(MonitorProcess m, String what, long seconds, Condition done) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!done.met()) {
-            check(m, deadline, what);
-            TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
-        }
-    }
-
-    /** Fails when the monitor has exited or the deadline has passed, with the end of its log. */
-    private static void check(MonitorProcess m, long deadline, String what) throws TimeoutException {
-        if (!m.alive()) {
-            throw new IllegalStateException("the monitor process exited while waiting for " + what + "; its log ends:\n" + m.logTail());
-        }
-        if (System.nanoTime() > deadline) {
-            throw new TimeoutException("timed out waiting for " + what + "; the monitor's log ends:\n" + m.logTail());
-        }
-    }
-
     private static double load() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    /** A condition polled while waiting; it may ask the monitor over HTTP. */
-    private interface Condition {
-        boolean met() throws Exception;
     }
 }
