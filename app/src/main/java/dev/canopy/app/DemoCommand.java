@@ -133,7 +133,10 @@ public final class DemoCommand implements Callable<Integer> {
                     Report report = state.report();
                     view = ConsoleView.render(report, g -> newest(monitor, g), state.semantic()::get, elapsed, driver.sent(),
                             monitor.metrics().inFlight(), metricsUrl, settings.monitor().windowSize());
-                } catch (InvalidStateStoreException e) {
+                } catch (InvalidStateStoreException | IllegalStateException e) {
+                    if (closed.get()) {
+                        break; // stopped by Ctrl-C or SIGTERM while this view was being read
+                    }
                     view = "Canopy demo: the monitor is starting (Kafka Streams " + app.state() + ")...\n";
                 }
                 view = "Live page: " + pageUrl + "  (open it in a browser)\n" + view;

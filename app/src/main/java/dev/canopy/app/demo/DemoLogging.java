@@ -29,17 +29,31 @@ public final class DemoLogging {
             // one instance cannot hold standby tasks
             "org.apache.kafka.streams.processor.internals.assignment.DefaultStandbyTaskAssignor");
 
+    /**
+     * Broker loggers silenced in the demo, errors included. The embedded broker's ReplicaManager logs an
+     * OutOfOrderSequenceException at ERROR, with its stack, when an exactly-once producer retries a batch
+     * across a transaction boundary (after CONCURRENT_TRANSACTIONS); the producer recovers and nothing is lost
+     * or counted twice, but the demo's console would show a dozen lines of errors. The demo's broker is
+     * disposable: anything that would stop it stops the demo too.
+     */
+    static final List<String> SILENCED = List.of("kafka.server.ReplicaManager");
+
     private DemoLogging() {
     }
 
     /**
-     * Sets {@link #QUIETED} to errors only, leaving any level given with {@code -D} alone. Call it before
+     * Sets {@link #QUIETED} to errors only and {@link #SILENCED} off, leaving any level given with {@code -D} alone. Call it before
      * Kafka's classes are first used: a logger's level is fixed when it is created.
      */
     public static void quietExpectedKafkaWarnings() {
         for (String logger : QUIETED) {
             if (System.getProperty(LEVEL_KEY + logger) == null) {
                 System.setProperty(LEVEL_KEY + logger, "error");
+            }
+        }
+        for (String logger : SILENCED) {
+            if (System.getProperty(LEVEL_KEY + logger) == null) {
+                System.setProperty(LEVEL_KEY + logger, "off");
             }
         }
     }

@@ -30,6 +30,18 @@ class DemoLoggingTest {
         for (String logger : DemoLogging.QUIETED) {
             System.clearProperty(DemoLogging.LEVEL_KEY + logger);
         }
+        for (String logger : DemoLogging.SILENCED) {
+            System.clearProperty(DemoLogging.LEVEL_KEY + logger);
+        }
+    }
+
+    @Test
+    void theDemoSilencesTheBrokersRetriedSequenceErrors() {
+        Logger before = fresh("kafka.server.ReplicaManager");
+        assertTrue(before.isErrorEnabled(), "canopy broker and run keep the broker's errors");
+        DemoLogging.quietExpectedKafkaWarnings();
+        assertFalse(fresh("kafka.server.ReplicaManager").isErrorEnabled(), "the demo's console shows none of them");
+        assertTrue(fresh("kafka.server.KafkaRaftServer").isWarnEnabled(), "other broker loggers keep their level");
     }
 
     @AfterEach
