@@ -1,17 +1,19 @@
 package dev.canopy.app;
 
 import dev.canopy.analysis.cli.ReplayCommand;
-
+import dev.canopy.analysis.compare.CompareCommand;
+import dev.canopy.analysis.compare.ValidateCompareCommand;
+import dev.canopy.app.bench.BenchCommand;
 import dev.canopy.core.UserError;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code canopy} command line: one subcommand per job. */
 @Command(name = "canopy", mixinStandardHelpOptions = true, versionProvider = Canopy.Version.class,
         description = "Monitors how deployed language models spend their uncertainty: canopy entropy CE* and rho(N, r_N).",
-        subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, BrokerCommand.class, FleetCommand.class, SimulateCommand.class, ReleaseCommand.class, ValidateDetectorCommand.class,
-                dev.canopy.analysis.compare.CompareCommand.class, dev.canopy.analysis.compare.ValidateCompareCommand.class, ProxyCommand.class, ProbeCommand.class, dev.canopy.app.bench.BenchCommand.class,
+        subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, BrokerCommand.class, FleetCommand.class,
+                SimulateCommand.class, ReleaseCommand.class, ValidateDetectorCommand.class, CompareCommand.class,
+                ValidateCompareCommand.class, ProxyCommand.class, ProbeCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Canopy implements Runnable {
 

@@ -8,6 +8,7 @@ import dev.canopy.core.config.CanopyConfig;
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.shift.ShiftDetector;
 import dev.canopy.core.shift.ShiftStats;
+import dev.canopy.core.stats.Wilson;
 import dev.canopy.simulator.MarkovLanguageModel;
 import dev.canopy.simulator.ModelStyles;
 import dev.canopy.simulator.SampledRollout;
@@ -108,7 +109,7 @@ public final class ValidateDetectorCommand implements Callable<Integer> {
                 .append(" prompts, then candidate rollouts one at a time, the detector evaluated after every ").append(every)
                 .append(" (").append(candidateRollouts / every).append(" looks per run), all five metrics.\n\n");
         double rate = (double) falseRuns / runs;
-        double[] ci = wilson(falseRuns, runs);
+        double[] ci = Wilson.interval95(falseRuns, runs);
         out.append("## No change (baseline and candidate from the same simulated model)\n\n");
         out.append(String.format(Locale.ROOT, "Runs with any false flag: **%d of %d = %.3f** (95%% Wilson interval %.3f to %.3f); nominal level α = %s.%n%n",
                 falseRuns, runs, rate, ci[0], ci[1], alpha));
@@ -170,14 +171,5 @@ public final class ValidateDetectorCommand implements Callable<Integer> {
         int[] v = values.stream().mapToInt(Integer::intValue).toArray();
         Arrays.sort(v);
         return v[Math.min(v.length - 1, (int) Math.ceil(q * v.length) - 1)];
-    }
-
-    private static double[] wilson(int k, int n) {
-        double z = 1.959963984540054;
-        double p = (double) k / n;
-        double d = 1 + z * z / n;
-        double c = (p + z * z / (2 * n)) / d;
-        double h = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
-        return new double[] {Math.max(0, c - h), Math.min(1, c + h)};
     }
 }

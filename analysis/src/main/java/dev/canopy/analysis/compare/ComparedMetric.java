@@ -6,14 +6,32 @@ package dev.canopy.analysis.compare;
  */
 interface ComparedMetric {
 
+    /**
+     * A compared metric's name.
+     *
+     * @param key    the compare.json key: the field's path in the report schema (or in a group's semantic block)
+     * @param label  a human name for report.md
+     * @param signed whether the metric can be negative (then a percent change means nothing and is null)
+     */
+    record Name(String key, String label, boolean signed) {
+    }
+
+    Name metricName();
+
     /** The compare.json key: the field's path in the report schema (or in a group's semantic block). */
-    String key();
+    default String key() {
+        return metricName().key();
+    }
 
     /** A human name for report.md. */
-    String label();
+    default String label() {
+        return metricName().label();
+    }
 
     /** Whether the metric can be negative (then a percent change means nothing and is null). */
-    boolean signed();
+    default boolean signed() {
+        return metricName().signed();
+    }
 
     /** {@link #signed()} of each metric, indexed as the given array (an enum's {@code values()}). */
     static boolean[] signs(ComparedMetric[] metrics) {

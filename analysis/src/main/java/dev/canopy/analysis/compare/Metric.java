@@ -28,31 +28,17 @@ enum Metric implements ComparedMetric {
 
     static final int COUNT = values().length;
 
-    private final String key;
-    private final String label;
-    private final boolean signed;
+    private final Name name;
     private final ToDoubleFunction<GroupMetrics> extractor;
 
     Metric(String key, String label, boolean signed, ToDoubleFunction<GroupMetrics> extractor) {
-        this.key = key;
-        this.label = label;
-        this.signed = signed;
+        this.name = new Name(key, label, signed);
         this.extractor = extractor;
     }
 
     @Override
-    public String key() {
-        return key;
-    }
-
-    @Override
-    public String label() {
-        return label;
-    }
-
-    @Override
-    public boolean signed() {
-        return signed;
+    public Name metricName() {
+        return name;
     }
 
     /** The value {@code canopy replay} reports for a group. */
@@ -63,7 +49,7 @@ enum Metric implements ComparedMetric {
     /** The value in a report group's JSON (null or absent: NaN). */
     double of(JsonNode group) {
         JsonNode n = group;
-        for (String part : key.split("\\.")) {
+        for (String part : key().split("\\.")) {
             n = n == null ? null : n.get(part);
         }
         return n == null || !n.isNumber() ? Double.NaN : n.asDouble();

@@ -14,28 +14,14 @@ enum SemanticMetric implements ComparedMetric {
 
     static final int COUNT = values().length;
 
-    private final String key;
-    private final String label;
-    private final boolean signed;
+    private final Name name;
 
     SemanticMetric(String key, String label, boolean signed) {
-        this.key = key;
-        this.label = label;
-        this.signed = signed;
+        this.name = new Name(key, label, signed);
     }
 
     @Override
-    public String key() {
-        return key;
-    }
-
-    @Override
-    public String label() {
-        return label;
-    }
-
-    @Override
-    public boolean signed() {
-        return signed;
+    public Name metricName() {
+        return name;
     }
 }

@@ -2,6 +2,7 @@ package dev.canopy.analysis.compare;
 
 import dev.canopy.analysis.cli.Progress;
 import dev.canopy.core.UserError;
+import dev.canopy.core.stats.Wilson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -214,21 +215,11 @@ public final class ValidateCompareCommand implements Callable<Integer> {
     }
 
     private static String share(int k, int n) {
-        double[] ci = wilson(k, n);
+        double[] ci = Wilson.interval95(k, n);
         return String.format(Locale.ROOT, "%d/%d = %.3f [%.3f, %.3f]", k, n, (double) k / n, ci[0], ci[1]);
     }
 
     private static String pct(int k, int n) {
         return String.format(Locale.ROOT, "%.1f%%", 100.0 * k / n);
-    }
-
-    /** The 95% Wilson score interval of k successes in n. */
-    static double[] wilson(int k, int n) {
-        double z = 1.959963984540054;
-        double p = (double) k / n;
-        double d = 1 + z * z / n;
-        double c = (p + z * z / (2 * n)) / d;
-        double h = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
-        return new double[] {Math.max(0, c - h), Math.min(1, c + h)};
     }
 }

@@ -143,20 +143,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the simulated fleet (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    /** Runs the command on its own (before it is registered as a subcommand of {@code canopy}). */
-    public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new BenchCommand());
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof UserError) {
-                cmd.getErr().println("canopy: " + ex.getMessage());
-                return 2;
-            }
-            throw ex;
-        });
-        cli.setExitCodeExceptionMapper(ex -> ex instanceof UserError || ex instanceof CommandLine.ParameterException ? 2 : 1);
-        System.exit(cli.execute(args));
-    }
-
     @Override
     public Integer call() throws Exception {
         Set<String> run = validate();
