@@ -76,4 +76,14 @@ public class StepEntropyBenchmark {
             bh.consume(StepEntropy.topKUpperBound(top, k, h, StepEntropy.DEFAULT_VOCABULARY_SIZE));
         }
     }
+
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public void fusedWithUpperBound(Blackhole bh) {
+        double[] out = new double[2];
+        for (double[] top : steps) {
+            StepEntropy.topKWithUpperBound(top, k, StepEntropy.DEFAULT_VOCABULARY_SIZE, out);
+            bh.consume(out[1]);
+        }
+    }
 }

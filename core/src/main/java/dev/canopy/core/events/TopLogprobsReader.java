@@ -14,6 +14,7 @@ final class TopLogprobsReader {
 
     private final int vocabularySize;
     private final double[] candidates = new double[EventParser.MAX_TOP_LOGPROBS];
+    private final double[] estimates = new double[2];
 
     TopLogprobsReader(int vocabularySize) {
         this.vocabularySize = vocabularySize;
@@ -41,11 +42,10 @@ final class TopLogprobsReader {
         if (k == 0) {
             throw new ParseRejection(RejectReason.INVALID_TOP_LOGPROBS, "top_logprobs is empty");
         }
-        double h = StepEntropy.topK(candidates, k);
-        if (Double.isNaN(h)) {
+        if (!StepEntropy.topKWithUpperBound(candidates, k, vocabularySize, estimates)) {
             throw new ParseRejection(RejectReason.INVALID_TOP_LOGPROBS, "top_logprobs has no finite entry");
         }
-        step.topK = h;
-        step.topKUpper = StepEntropy.topKUpperBound(candidates, k, h, vocabularySize);
+        step.topK = estimates[0];
+        step.topKUpper = estimates[1];
     }
 }

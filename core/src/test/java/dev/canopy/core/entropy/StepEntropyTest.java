@@ -59,4 +59,36 @@ class StepEntropyTest {
         // An estimate above the bound's formula (it cannot happen from topK, but callers pass it in) wins.
         assertEquals(5.0, StepEntropy.topKUpperBound(partial, 2, 5.0, 1000), 0.0);
     }
+
+    @Test
+    void theFusedFormAgreesWithTheDefinitionsOnRandomSteps() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        double[] out = new double[2];
+        for (int trial = 0; trial < 20_000; trial++) {
+            int k = 1 + rng.nextInt(40);
+            double[] l = new double[k];
+            double scale = rng.nextDouble() < 0.3 ? 40 : 4;
+            for (int j = 0; j < k; j++) {
+                l[j] = rng.nextDouble() < 0.05 ? Double.NEGATIVE_INFINITY : -scale * rng.nextDouble() * rng.nextDouble();
+            }
+            int v = rng.nextBoolean() ? StepEntropy.DEFAULT_VOCABULARY_SIZE : k + rng.nextInt(3);
+            double h = StepEntropy.topK(l, k);
+            boolean any = StepEntropy.topKWithUpperBound(l, k, v, out);
+            if (Double.isNaN(h)) {
+                assertTrue(!any, "no finite entry in trial " + trial);
+                continue;
+            }
+            assertTrue(any);
+            double upper = StepEntropy.topKUpperBound(l, k, h, v);
+            assertEquals(h, out[0], 0.0, "entropy: the same bits as topK, trial " + trial);
+            assertEquals(upper, out[1], 1e-12 * Math.max(upper, 1e-3), "upper bound, trial " + trial);
+        }
+    }
+
+    @Test
+    void theFusedFormRefusesAStepWithoutAFiniteEntry() {
+        double[] out = {-1, -1};
+        assertTrue(!StepEntropy.topKWithUpperBound(new double[] {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY}, 2, 100, out));
+        assertEquals(-1, out[0], 0.0);
+    }
 }
