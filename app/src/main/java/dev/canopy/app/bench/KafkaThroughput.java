@@ -4,7 +4,6 @@ import dev.canopy.analysis.cli.Progress;
 import dev.canopy.monitor.MonitorSettings;
 import dev.canopy.monitor.TopicSetup;
 import dev.canopy.topology.CanopyTopology;
-import dev.canopy.topology.TopologyObserver;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -280,19 +279,9 @@ final class KafkaThroughput {
      * whose final record is in the workload has reached the aggregates.
      */
     Span canopy(MonitorSettings settings, BenchEvents events) throws TimeoutException, InterruptedException {
-        Meter read = new Meter();
-        Meter measured = new Meter();
-        TopologyObserver observer = new TopologyObserver() {
-            @Override
-            public void eventRead() {
-                read.record();
-            }
-
-            @Override
-            public void rolloutMeasured(String model, String release, long lagMillis) {
-                measured.record();
-            }
-        };
+        MeteringObserver observer = new MeteringObserver();
+        Meter read = observer.read;
+        Meter measured = observer.measured;
         try (KafkaStreams streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), observer), settings.streamsProperties(null));
              Progress ignored = progress("canopy " + events.name(), read, events.records(), measured, events.rollouts())) {
             streams.start();

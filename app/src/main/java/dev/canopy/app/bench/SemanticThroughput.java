@@ -8,7 +8,6 @@ import dev.canopy.semantic.SemanticCounts;
 import dev.canopy.topology.CanopyTopology;
 import dev.canopy.topology.StoreNames;
 import dev.canopy.topology.StoreReports;
-import dev.canopy.topology.TopologyObserver;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -21,9 +20,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -67,27 +63,10 @@ final class SemanticThroughput {
         if (!settings.monitor().semantic().enabled()) {
             throw new IllegalArgumentException("semantic diversity is off in these settings");
         }
-        Meter read = new Meter();
-        Meter measured = new Meter();
-        Meter embedded = new Meter();
-        List<Double> embedSeconds = Collections.synchronizedList(new ArrayList<>());
-        TopologyObserver observer = new TopologyObserver() {
-            @Override
-            public void eventRead() {
-                read.record();
-            }
-
-            @Override
-            public void rolloutMeasured(String model, String release, long lagMillis) {
-                measured.record();
-            }
-
-            @Override
-            public void rolloutEmbedded(double seconds) {
-                embedded.record();
-                embedSeconds.add(seconds);
-            }
-        };
+        MeteringObserver observer = new MeteringObserver();
+        Meter read = observer.read;
+        Meter measured = observer.measured;
+        Meter embedded = observer.embedded;
         AtomicReference<SemanticCounts> seen = new AtomicReference<>(SemanticCounts.ZERO);
         KafkaStreams streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), observer, embedder), settings.streamsProperties(null));
         try (streams;
@@ -130,10 +109,7 @@ final class SemanticThroughput {
             ReadOnlyKeyValueStore<String, byte[]> prompts = store(streams, StoreNames.SEMANTIC_PROMPTS);
             long[] sample = sizes(samples, true);
             long[] prompt = sizes(prompts, false);
-            double[] seconds;
-            synchronized (embedSeconds) {
-                seconds = embedSeconds.stream().mapToDouble(Double::doubleValue).toArray();
-            }
+            double[] seconds = observer.embedSeconds();
             SemanticSpan out = new SemanticSpan(span, last[0], waiting[0], seconds, sample[2], sample[0], sample[1], prompt[1]);
             streams.close(Duration.ofSeconds(30));
             return out;

@@ -23,24 +23,11 @@ public final class StepEntropy {
      * skipped. Returns NaN when no entry is finite.
      */
     public static double topK(double[] logprobs, int k) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < k; j++) {
-            double l = logprobs[j];
-            if (Double.isFinite(l) && l > max) {
-                max = l;
-            }
-        }
+        double max = maxFinite(logprobs, k);
         if (max == Double.NEGATIVE_INFINITY) {
             return Double.NaN;
         }
-        double sum = 0;
-        for (int j = 0; j < k; j++) {
-            double l = logprobs[j];
-            if (Double.isFinite(l)) {
-                sum += Math.exp(l - max);
-            }
-        }
-        double logSumExp = max + Math.log(sum);
+        double logSumExp = logSumExp(logprobs, k, max);
         double h = 0;
         for (int j = 0; j < k; j++) {
             double l = logprobs[j];
@@ -87,24 +74,11 @@ public final class StepEntropy {
      * @return false, with {@code out} untouched, when no entry is finite
      */
     public static boolean topKWithUpperBound(double[] logprobs, int k, int vocabularySize, double[] out) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < k; j++) {
-            double l = logprobs[j];
-            if (Double.isFinite(l) && l > max) {
-                max = l;
-            }
-        }
+        double max = maxFinite(logprobs, k);
         if (max == Double.NEGATIVE_INFINITY) {
             return false;
         }
-        double sum = 0;
-        for (int j = 0; j < k; j++) {
-            double l = logprobs[j];
-            if (Double.isFinite(l)) {
-                sum += Math.exp(l - max);
-            }
-        }
-        double logSumExp = max + Math.log(sum);
+        double logSumExp = logSumExp(logprobs, k, max);
         double scale = Math.exp(logSumExp);
         double h = 0;
         int finite = 0;
@@ -130,5 +104,29 @@ public final class StepEntropy {
         out[0] = h;
         out[1] = Math.max(h, partial);
         return true;
+    }
+
+    /** The largest finite entry among the first k, or -Infinity when none is finite. */
+    private static double maxFinite(double[] logprobs, int k) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            double l = logprobs[j];
+            if (Double.isFinite(l) && l > max) {
+                max = l;
+            }
+        }
+        return max;
+    }
+
+    /** log sum exp of the finite entries among the first k, shifted by their maximum for stability. */
+    private static double logSumExp(double[] logprobs, int k, double max) {
+        double sum = 0;
+        for (int j = 0; j < k; j++) {
+            double l = logprobs[j];
+            if (Double.isFinite(l)) {
+                sum += Math.exp(l - max);
+            }
+        }
+        return max + Math.log(sum);
     }
 }
