@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 
 /**
@@ -35,8 +36,8 @@ import java.util.Set;
  *
  * <p>Cost: an accumulator can hold thousands of (N, r) pairs, so it is not re-serialized per rollout.
  * The live accumulators are kept as objects; each rollout is written, small, to {@link StoreNames#PENDING}
- * under an increasing sequence number, and every few seconds the changed accumulators are written
- * with the sequence they include and the folded pending rollouts deleted. All of it goes through
+ * under an increasing sequence number, and every {@link #FOLD_INTERVAL_MS} the changed accumulators are
+ * written with the sequence they include and the folded pending rollouts deleted. All of it goes through
  * changelogged stores in the same transactions, so a crash loses nothing and counts nothing twice:
  * a restarted task rebuilds its objects from the stored accumulators plus the pending rollouts newer
  * than them, and so does the report ({@link StoreReports}).
@@ -51,6 +52,14 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     private static final JsonFactory JSON = new JsonFactory();
     /** The time slot under which the newest provisional window of a group is kept (sorts last). */
     static final long PROVISIONAL = -1L;
+    /**
+     * How often the live cumulative and slice accumulators are written to their stores. Each write is a whole
+     * accumulator, up to megabytes for a long-running release, so writing at every emit (every few seconds)
+     * made those rewrites a large part of the changelog traffic; between writes the pending rollouts keep the
+     * state recoverable, and a restart replays at most this much of them. The provisional window the API
+     * serves is still written at every emit, so that it is never more than one emit old.
+     */
+    static final long FOLD_INTERVAL_MS = 30_000;
 
     private final MonitorConfig config;
     private final TopologyObserver observer;
@@ -69,6 +78,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     private final Map<String, Long> lastClosed = new HashMap<>();
     private long streamTime = Long.MIN_VALUE;
     private long lateRollouts;
+    private long lastFold = Long.MIN_VALUE;
 
     AggregateProcessor(MonitorConfig config, TopologyObserver observer) {
         this.config = config;
@@ -197,7 +207,10 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     }
 
     void emit(long now) {
-        fold();
+        if (lastFold == Long.MIN_VALUE || now - lastFold >= FOLD_INTERVAL_MS) {
+            fold();
+            lastFold = now;
+        }
         List<String> dirty = new ArrayList<>(changed);
         changed.clear();
         for (String group : dirty) {
@@ -231,15 +244,28 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
         }
     }
 
+    /**
+     * The merge of a group's slices in [end - size, end), in slice order: the live slice objects where there
+     * are some (they hold rollouts not yet written), the stored ones elsewhere.
+     */
     private GroupAccumulator window(String group, long end) {
-        GroupAccumulator w = newAccumulator();
         long start = end - config.windowSize().toMillis();
-        try (KeyValueIterator<String, byte[]> it = slices.range(GroupKeys.timed(group, Math.max(start, 0)),
-                GroupKeys.timed(group, Math.max(end - 1, 0)))) {
-            while (it.hasNext()) {
-                w.merge(GroupAccumulator.fromBytes(it.next().value));
+        String from = GroupKeys.timed(group, Math.max(start, 0));
+        String to = GroupKeys.timed(group, Math.max(end - 1, 0));
+        TreeMap<String, GroupAccumulator> parts = new TreeMap<>();
+        for (Map.Entry<String, GroupAccumulator> e : sliceCache.entrySet()) {
+            if (e.getKey().compareTo(from) >= 0 && e.getKey().compareTo(to) <= 0) {
+                parts.put(e.getKey(), e.getValue());
             }
         }
+        try (KeyValueIterator<String, byte[]> it = slices.range(from, to)) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                parts.computeIfAbsent(kv.key, k -> GroupAccumulator.fromBytes(kv.value));
+            }
+        }
+        GroupAccumulator w = newAccumulator();
+        parts.values().forEach(w::merge);
         return w;
     }
 
@@ -247,6 +273,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
         long keepSlicesFrom = closed - config.windowSize().toMillis();
         deleteBefore(slices, group, keepSlicesFrom);
         sliceCache.keySet().removeIf(k -> GroupKeys.group(k).equals(group) && GroupKeys.time(k) < keepSlicesFrom);
+        dirtySlices.removeIf(k -> GroupKeys.group(k).equals(group) && GroupKeys.time(k) < keepSlicesFrom);
         deleteBefore(windows, group, closed - (long) config.windowsKept() * config.windowAdvance().toMillis());
     }
 

@@ -112,7 +112,8 @@ class CanopyTopologyTest {
         // incomplete rollouts expire after the idle timeout, as replay counts them at the end
         driver.advanceWallClockTime(config.idleTimeout().plusMinutes(1));
         assertEquals(replay, streamingReport());
-        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        // the abandoned rollouts wait in the pending store until the next fold
+        driver.advanceWallClockTime(Duration.ofMillis(AggregateProcessor.FOLD_INTERVAL_MS + 1_000));
         assertEquals(0, driver.getKeyValueStore(StoreNames.PENDING).approximateNumEntries(), "pending rollouts are folded");
         assertEquals(replay, streamingReport(), "and the report is the same from the folded accumulators");
     }
@@ -163,6 +164,38 @@ class CanopyTopologyTest {
         try (var it = driver.<String, byte[]>getKeyValueStore(StoreNames.WINDOWS).all()) {
             assertTrue(it.hasNext(), "closed windows are kept for the API");
         }
+    }
+
+    @Test
+    void shouldWriteWholeAccumulatorsOnlyAtFoldsYetEmitEveryRolloutBetweenThem() {
+        TestOutputTopic<String, byte[]> metrics = driver.createOutputTopic(config.topics().metrics(),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        long t0 = 1_700_000_000_000L;
+        for (int i = 0; i < 10; i++) {
+            rolloutChunk("m", "v1", "a" + i, "p" + (i % 3), 5 + i, 1.0 + 0.1 * i, t0 + i * 1_000L);
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(6)); // the first emit folds
+        var groups = driver.<String, byte[]>getKeyValueStore(StoreNames.GROUPS);
+        String group = GroupKeys.of("m", "v1");
+        assertEquals(10, StoredGroup.decode(groups.get(group)).accumulator().rollouts());
+        metrics.readValuesToList();
+
+        for (int i = 10; i < 25; i++) {
+            rolloutChunk("m", "v1", "a" + i, "p" + (i % 3), 5 + i, 1.0 + 0.1 * i, t0 + i * 1_000L);
+        }
+        driver.advanceWallClockTime(Duration.ofSeconds(6)); // an emit between folds
+        assertEquals(10, StoredGroup.decode(groups.get(group)).accumulator().rollouts(), "not rewritten between folds");
+        assertEquals(15, driver.getKeyValueStore(StoreNames.PENDING).approximateNumEntries(), "the newer rollouts are pending");
+        List<String> between = metrics.readValuesToList().stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+        assertTrue(between.stream().anyMatch(m -> m.contains("\"kind\":\"cumulative\"") && m.contains("\"rollouts\":25")), between.toString());
+        assertTrue(between.stream().anyMatch(m -> m.contains("\"closed\":false") && m.contains("\"rollouts\":25")),
+                "the provisional window merges the unwritten slices too: " + between);
+        String report = streamingReport();
+
+        driver.advanceWallClockTime(Duration.ofMillis(AggregateProcessor.FOLD_INTERVAL_MS));
+        assertEquals(25, StoredGroup.decode(groups.get(group)).accumulator().rollouts(), "written at the next fold");
+        assertEquals(0, driver.getKeyValueStore(StoreNames.PENDING).approximateNumEntries());
+        assertEquals(report, streamingReport(), "the same report from pending rollouts and from the folded accumulator");
     }
 
     private void rolloutChunk(String model, String release, String id, String prompt, int n, double rate, long ts) {
