@@ -97,17 +97,26 @@ public final class StoreReports {
         return out;
     }
 
-    /** The newest window of every group in the store (provisional when there is one). */
-    public static Map<GroupKey, WindowValue> newestWindows(ReadOnlyKeyValueStore<String, byte[]> store) {
+    /**
+     * The newest window (provisional when there is one) of each of {@code groups} that has one in the store.
+     * Only the newest two windows of a group are read and decoded: a kept window is a whole accumulator
+     * (megabytes for a busy release), and the metrics publisher asks for this every few seconds, so decoding
+     * every kept window made its cost grow with history. Keys sort by time within a group, the provisional
+     * slot last. The groups are given rather than discovered because the store the API sees joins the stores
+     * of several tasks, whose iterators are not merged in key order.
+     */
+    public static Map<GroupKey, WindowValue> newestWindows(ReadOnlyKeyValueStore<String, byte[]> store,
+                                                           java.util.Collection<GroupKey> groups) {
         Map<GroupKey, WindowValue> out = new HashMap<>();
-        try (KeyValueIterator<String, byte[]> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                GroupKey key = GroupKeys.parse(kv.key);
-                WindowValue w = WindowValue.fromBytes(kv.value);
-                WindowValue old = out.get(key);
-                if (old == null || w.end() > old.end() || (w.end() == old.end() && !w.closed())) {
-                    out.put(key, w);
+        for (GroupKey key : groups) {
+            String group = GroupKeys.of(key);
+            try (KeyValueIterator<String, byte[]> it = store.reverseRange(GroupKeys.timed(group, 0), GroupKeys.timedTo(group))) {
+                for (int read = 0; read < 2 && it.hasNext(); read++) {
+                    WindowValue w = WindowValue.fromBytes(it.next().value);
+                    WindowValue old = out.get(key);
+                    if (old == null || w.end() > old.end() || (w.end() == old.end() && !w.closed())) {
+                        out.put(key, w);
+                    }
                 }
             }
         }

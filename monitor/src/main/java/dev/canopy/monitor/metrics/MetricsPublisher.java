@@ -66,7 +66,7 @@ public final class MetricsPublisher implements AutoCloseable {
             return;
         }
         StoreReports.Partial local = stores.partial();
-        Map<GroupKey, WindowValue> newest = stores.newestWindows();
+        Map<GroupKey, WindowValue> newest = stores.newestWindows(local.groups().keySet());
         Map<GroupKey, ReleaseLineage.Release> lineage = stores.lineage(local.groups());
         List<ReleaseSnapshot> releases = new ArrayList<>();
         for (Map.Entry<GroupKey, GroupAccumulator> e : local.groups().entrySet()) {

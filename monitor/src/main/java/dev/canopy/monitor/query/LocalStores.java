@@ -6,6 +6,7 @@ import dev.canopy.topology.ReleaseLineage;
 import dev.canopy.topology.StoreReports;
 import dev.canopy.topology.WindowValue;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -22,8 +23,8 @@ public interface LocalStores {
     /** The kept windows of one release, oldest first; empty when this instance holds none. */
     List<WindowValue> windows(GroupKey key);
 
-    /** The newest kept window of each release. */
-    Map<GroupKey, WindowValue> newestWindows();
+    /** The newest kept window of each of these releases that has one here. */
+    Map<GroupKey, WindowValue> newestWindows(Collection<GroupKey> releases);
 
     /** The shift detector's latest verdicts held here, each a JSON object. */
     List<byte[]> shifts();

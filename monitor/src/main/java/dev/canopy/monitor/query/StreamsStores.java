@@ -16,6 +16,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +60,8 @@ public final class StreamsStores implements LocalStores {
     }
 
     @Override
-    public Map<GroupKey, WindowValue> newestWindows() {
-        return StoreReports.newestWindows(this.<byte[]>store(StoreNames.WINDOWS));
+    public Map<GroupKey, WindowValue> newestWindows(Collection<GroupKey> releases) {
+        return StoreReports.newestWindows(this.<byte[]>store(StoreNames.WINDOWS), releases);
     }
 
     @Override

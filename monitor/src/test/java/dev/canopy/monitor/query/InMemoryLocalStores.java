@@ -11,6 +11,7 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,11 +58,11 @@ public final class InMemoryLocalStores implements LocalStores {
     }
 
     @Override
-    public Map<GroupKey, WindowValue> newestWindows() {
+    public Map<GroupKey, WindowValue> newestWindows(Collection<GroupKey> releases) {
         check();
         Map<GroupKey, WindowValue> out = new HashMap<>();
         windows.forEach((k, v) -> {
-            if (!v.isEmpty()) {
+            if (!v.isEmpty() && releases.contains(k)) {
                 out.put(k, v.get(v.size() - 1));
             }
         });
