@@ -44,12 +44,8 @@ public final class TopicSetup {
      * command an operator can run and goes on; returns the topics it changed.
      */
     public static List<String> raiseRecordLimit(Properties client, List<String> changelogs, int bytes) {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put("request.timeout.ms", "15000");
-        p.put("default.api.timeout.ms", "30000");
         List<String> raised = new ArrayList<>();
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(adminProperties(client))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<ConfigResource> present = changelogs.stream().filter(existing::contains)
                     .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
@@ -89,11 +85,7 @@ public final class TopicSetup {
 
     public static void ensure(Properties client, String bootstrap, int partitions, short replication, List<String> topics,
                               String deadLetter, String compacted) {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put("request.timeout.ms", "15000");
-        p.put("default.api.timeout.ms", "30000");
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(adminProperties(client))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
@@ -129,5 +121,14 @@ public final class TopicSetup {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted while creating topics");
         }
+    }
+
+    /** The client settings with the admin timeouts the set-up steps wait for. */
+    private static Properties adminProperties(Properties client) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put("request.timeout.ms", "15000");
+        p.put("default.api.timeout.ms", "30000");
+        return p;
     }
 }

@@ -48,6 +48,8 @@ public final class CanopyTopology {
      * the monitor's producers send them (64 MiB, against Kafka's 1 MiB default).
      */
     public static final int MAX_STATE_RECORD_BYTES = 64 * 1024 * 1024;
+    /** The stores whose values are whole accumulators, and may be that large. */
+    private static final List<String> LARGE_VALUE_STORES = List.of(StoreNames.GROUPS, StoreNames.SLICES, StoreNames.WINDOWS);
 
     private CanopyTopology() {
     }
@@ -72,10 +74,10 @@ public final class CanopyTopology {
         int vocabulary = config.statistics().vocabularySize();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(store(StoreNames.IN_FLIGHT));
-        builder.addStateStore(largeValueStore(StoreNames.GROUPS));
+        builder.addStateStore(store(StoreNames.GROUPS));
         builder.addStateStore(store(StoreNames.PENDING));
-        builder.addStateStore(largeValueStore(StoreNames.SLICES));
-        builder.addStateStore(largeValueStore(StoreNames.WINDOWS));
+        builder.addStateStore(store(StoreNames.SLICES));
+        builder.addStateStore(store(StoreNames.WINDOWS));
         builder.addStateStore(store(StoreNames.SHIFT_STATS));
         builder.addStateStore(store(StoreNames.SHIFT_RESULTS));
         if (semantic.enabled()) {
@@ -166,30 +168,25 @@ public final class CanopyTopology {
         return builder.build();
     }
 
-    private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
-        return Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled()
-                .withLoggingEnabled(Map.of());
-    }
-
     /**
-     * A store whose values are whole accumulators (a release, a slice, a window): they hold up to
-     * {@code canopy.pair.capacity} (N, r) pairs of 20 bytes per prompt, so one value passes Kafka's default
-     * 1 MiB record limit at about 50,000 pairs (for example 64 prompts with 800 rollouts each). Their
-     * changelogs are created accepting records up to {@link #MAX_STATE_RECORD_BYTES}.
+     * A store of string keys and byte values, cached and changelogged. The {@link #LARGE_VALUE_STORES} hold
+     * whole accumulators (a release, a slice, a window): up to {@code canopy.pair.capacity} (N, r) pairs of 20
+     * bytes per prompt, so one value passes Kafka's default 1 MiB record limit at about 50,000 pairs (for
+     * example 64 prompts with 800 rollouts each); their changelogs are created accepting records up to
+     * {@link #MAX_STATE_RECORD_BYTES}.
      */
-    private static StoreBuilder<KeyValueStore<String, byte[]>> largeValueStore(String name) {
+    private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
+        Map<String, String> changelog = LARGE_VALUE_STORES.contains(name)
+                ? Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_STATE_RECORD_BYTES))
+                : Map.of();
         return Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled()
-                .withLoggingEnabled(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_STATE_RECORD_BYTES)));
+                .withLoggingEnabled(changelog);
     }
 
     /** The changelog topics created with {@link #MAX_STATE_RECORD_BYTES}, for an application id. */
     public static List<String> largeValueChangelogs(String applicationId) {
-        return List.of(StoreNames.GROUPS, StoreNames.SLICES, StoreNames.WINDOWS).stream()
-                .map(store -> applicationId + "-" + store + "-changelog")
-                .toList();
+        return LARGE_VALUE_STORES.stream().map(store -> applicationId + "-" + store + "-changelog").toList();
     }
 }

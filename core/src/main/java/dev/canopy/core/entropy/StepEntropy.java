@@ -56,11 +56,7 @@ public final class StepEntropy {
                 partial -= q * l;
             }
         }
-        double missing = 1.0 - mass;
-        if (missing > 0 && vocabularySize > finite) {
-            partial += missing * Math.log((vocabularySize - finite) / missing);
-        }
-        return Math.max(renormalised, partial);
+        return Math.max(renormalised, withUniformTail(partial, mass, finite, vocabularySize));
     }
 
     /**
@@ -97,12 +93,8 @@ public final class StepEntropy {
             }
         }
         h = Math.max(h, 0.0);
-        double missing = 1.0 - mass;
-        if (missing > 0 && vocabularySize > finite) {
-            partial += missing * Math.log((vocabularySize - finite) / missing);
-        }
         out[0] = h;
-        out[1] = Math.max(h, partial);
+        out[1] = Math.max(h, withUniformTail(partial, mass, finite, vocabularySize));
         return true;
     }
 
@@ -128,5 +120,17 @@ public final class StepEntropy {
             }
         }
         return max + Math.log(sum);
+    }
+
+    /**
+     * The bound's partial sum -sum q_j log q_j over the {@code finite} reported tokens plus the missing mass
+     * m = 1 - mass spread evenly over the V - finite tokens not reported: + m log((V - finite) / m).
+     */
+    private static double withUniformTail(double partial, double mass, int finite, int vocabularySize) {
+        double missing = 1.0 - mass;
+        if (missing > 0 && vocabularySize > finite) {
+            partial += missing * Math.log((vocabularySize - finite) / missing);
+        }
+        return partial;
     }
 }
