@@ -154,7 +154,7 @@ class FailoverIT {
         Poll.until("both instances to count every rollout", Duration.ofSeconds(120), () ->
                 Reports.totals(Http.getOk(survivor.httpPort(), "/api/v1/report")).equals(beforeTotals)
                         && Reports.totals(Http.getOk(victim.httpPort(), "/api/v1/report")).equals(beforeTotals));
-        Thread.sleep(3_000); // the exported series are refreshed every 2 s
+        Thread.sleep(8_000); // the aggregate emits every 5 s, and the exported series are refreshed from that every 2 s
         double victimHolds = localRollouts(victim);
 
         EndpointProbe probe = EndpointProbe.start(survivor.httpPort(), "/api/v1/report", PROBE_INTERVAL);

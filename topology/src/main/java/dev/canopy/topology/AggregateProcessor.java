@@ -1,9 +1,6 @@
 package dev.canopy.topology;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.canopy.core.assembly.CompletedRollout;
-import dev.canopy.core.report.ReportJson;
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
@@ -15,9 +12,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,20 +38,23 @@ import java.util.TreeMap;
  *
  * <p>A punctuator emits to the metrics topic: the cumulative metrics of every group that changed, the
  * provisional newest window, and each window that closed (its end is more than the grace period
- * behind the newest completion time). Closed windows are kept in {@link StoreNames#WINDOWS} for the API.
+ * behind the newest completion time). Closed windows are kept in {@link StoreNames#WINDOWS} for the API, the
+ * provisional one in {@link StoreNames#PROVISIONAL_WINDOWS}, and the metrics just computed in
+ * {@link StoreNames#RELEASE_METRICS} for the exported series: the metrics (Spearman and Kendall over every
+ * prompt's pair sample) are the costly part of an emit, so they are computed once here, not again by readers.
  * Time is rollout completion time (event time), tracked per task as the largest seen.
  */
 final class AggregateProcessor implements Processor<String, CompletedRollout, String, byte[]> {
 
-    private static final JsonFactory JSON = new JsonFactory();
-    /** The time slot under which the newest provisional window of a group is kept (sorts last). */
+    /** The time slot under which older versions kept a group's provisional window in {@link StoreNames#WINDOWS}. */
     static final long PROVISIONAL = -1L;
     /**
      * How often the live cumulative and slice accumulators are written to their stores. Each write is a whole
      * accumulator, up to megabytes for a long-running release, so writing at every emit (every few seconds)
      * made those rewrites a large part of the changelog traffic; between writes the pending rollouts keep the
      * state recoverable, and a restart replays at most this much of them. The provisional window the API
-     * serves is still written at every emit, so that it is never more than one emit old.
+     * serves is written at every emit, so that it is never more than one emit old, to a store that is not
+     * changelogged.
      */
     static final long FOLD_INTERVAL_MS = 30_000;
 
@@ -68,6 +65,10 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     private KeyValueStore<String, byte[]> pending;
     private KeyValueStore<String, byte[]> slices;
     private KeyValueStore<String, byte[]> windows;
+    private KeyValueStore<String, byte[]> provisional;
+    private KeyValueStore<String, byte[]> releaseMetrics;
+    private final Map<String, ReleaseMetrics.Window> newestWindows = new HashMap<>();
+    private final Set<String> legacyChecked = new HashSet<>();
     private final Map<String, GroupAccumulator> cache = new HashMap<>();
     private final Map<String, GroupAccumulator> sliceCache = new HashMap<>();
     private final Set<String> dirtyGroups = new HashSet<>();
@@ -92,6 +93,8 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
         this.pending = context.getStateStore(StoreNames.PENDING);
         this.slices = context.getStateStore(StoreNames.SLICES);
         this.windows = context.getStateStore(StoreNames.WINDOWS);
+        this.provisional = context.getStateStore(StoreNames.PROVISIONAL_WINDOWS);
+        this.releaseMetrics = context.getStateStore(StoreNames.RELEASE_METRICS);
         Map<String, Long> foldedThrough = new HashMap<>();
         try (KeyValueIterator<String, byte[]> it = groups.all()) {
             while (it.hasNext()) {
@@ -119,6 +122,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
                 }
             }
         }
+        publishAll();
         long period = Math.min(config.windowAdvance().toMillis(), 5_000);
         context.schedule(Duration.ofMillis(period), PunctuationType.WALL_CLOCK_TIME, this::emit);
     }
@@ -216,31 +220,99 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
         for (String group : dirty) {
             GroupKey key = GroupKeys.parse(group);
             GroupAccumulator acc = cumulative(group);
-            forward(key, metricsJson(GroupMetrics.of(key, acc), "cumulative", Long.MIN_VALUE, Long.MIN_VALUE, false, now), now);
-            if (streamTime == Long.MIN_VALUE) {
-                continue;
+            GroupMetrics cumulative = GroupMetrics.of(key, acc);
+            forward(key, MetricsRecord.json(cumulative, "cumulative", Long.MIN_VALUE, Long.MIN_VALUE, false, now), now);
+            dropLegacyProvisional(group);
+            ReleaseMetrics.Window newest = newestWindows.get(group);
+            if (streamTime != Long.MIN_VALUE) {
+                long size = config.windowSize().toMillis();
+                long advance = config.windowAdvance().toMillis();
+                long closed = closedEnd();
+                long from = Math.max(lastClosed.getOrDefault(group, closed - advance) + advance, closed - size);
+                for (long end = from; end <= closed; end += advance) {
+                    GroupAccumulator w = window(group, end);
+                    if (w.rollouts() > 0) {
+                        windows.put(GroupKeys.timed(group, end), new WindowValue(end - size, end, true, w).toBytes());
+                        GroupMetrics m = GroupMetrics.of(key, w);
+                        forward(key, MetricsRecord.json(m, "window", end - size, end, true, now), now);
+                        newest = newer(newest, new ReleaseMetrics.Window(end - size, end, true, m));
+                    }
+                }
+                lastClosed.put(group, closed);
+                ReleaseMetrics.Window open = writeProvisional(group, key);
+                if (open != null) {
+                    forward(key, MetricsRecord.json(open.metrics(), "window", open.start(), open.end(), false, now), now);
+                    newest = newer(newest, open);
+                }
+                purge(group, closed);
             }
-            long size = config.windowSize().toMillis();
-            long advance = config.windowAdvance().toMillis();
-            long closed = closedEnd();
-            long from = Math.max(lastClosed.getOrDefault(group, closed - advance) + advance, closed - size);
-            for (long end = from; end <= closed; end += advance) {
-                GroupAccumulator w = window(group, end);
-                if (w.rollouts() > 0) {
-                    windows.put(GroupKeys.timed(group, end), new WindowValue(end - size, end, true, w).toBytes());
-                    forward(key, metricsJson(GroupMetrics.of(key, w), "window", end - size, end, true, now), now);
+            newestWindows.put(group, newest);
+            releaseMetrics.put(group, new ReleaseMetrics(acc.firstSeen(), acc.lastSeen(), cumulative, newest).toBytes());
+        }
+    }
+
+    /**
+     * Writes the group's provisional window (the open one, with the rollouts so far) for the API and returns it,
+     * or deletes it and returns null when the open window has no rollouts.
+     */
+    private ReleaseMetrics.Window writeProvisional(String group, GroupKey key) {
+        long size = config.windowSize().toMillis();
+        long open = openEnd();
+        GroupAccumulator w = window(group, open);
+        if (w.rollouts() == 0) {
+            provisional.delete(group);
+            return null;
+        }
+        provisional.put(group, new WindowValue(open - size, open, false, w).toBytes());
+        return new ReleaseMetrics.Window(open - size, open, false, GroupMetrics.of(key, w));
+    }
+
+    /** The newer of two windows: the later end, the provisional one at the same end. */
+    static ReleaseMetrics.Window newer(ReleaseMetrics.Window a, ReleaseMetrics.Window b) {
+        if (a == null) {
+            return b;
+        }
+        return b.end() > a.end() || (b.end() == a.end() && !b.closed()) ? b : a;
+    }
+
+    /**
+     * Versions before {@link StoreNames#PROVISIONAL_WINDOWS} kept the provisional window in {@link StoreNames#WINDOWS}
+     * under the time slot {@link #PROVISIONAL}; it is deleted once per group and task (readers skip it meanwhile).
+     */
+    private void dropLegacyProvisional(String group) {
+        if (legacyChecked.add(group)) {
+            String legacy = GroupKeys.timed(group, PROVISIONAL);
+            if (windows.get(legacy) != null) {
+                windows.delete(legacy);
+            }
+        }
+    }
+
+    /**
+     * The metrics of every release this task holds, computed when it starts (so the exported series and the
+     * API's provisional windows have no gap after a restart or a move; the in-memory stores start empty): the
+     * cumulative metrics and the newest of the kept closed window and the provisional one.
+     */
+    private void publishAll() {
+        for (Map.Entry<String, GroupAccumulator> e : cache.entrySet()) {
+            String group = e.getKey();
+            GroupKey key = GroupKeys.parse(group);
+            ReleaseMetrics.Window newest = null;
+            try (KeyValueIterator<String, byte[]> it = windows.reverseRange(GroupKeys.timed(group, 0), GroupKeys.timed(group, Long.MAX_VALUE))) {
+                if (it.hasNext()) {
+                    WindowValue w = WindowValue.fromBytes(it.next().value);
+                    newest = new ReleaseMetrics.Window(w.start(), w.end(), true, GroupMetrics.of(key, w.accumulator()));
                 }
             }
-            lastClosed.put(group, closed);
-            long open = openEnd();
-            if (open > closed) {
-                GroupAccumulator w = window(group, open);
-                if (w.rollouts() > 0) {
-                    windows.put(GroupKeys.timed(group, PROVISIONAL), new WindowValue(open - size, open, false, w).toBytes());
-                    forward(key, metricsJson(GroupMetrics.of(key, w), "window", open - size, open, false, now), now);
+            if (streamTime != Long.MIN_VALUE) {
+                ReleaseMetrics.Window open = writeProvisional(group, key);
+                if (open != null) {
+                    newest = newer(newest, open);
                 }
             }
-            purge(group, closed);
+            newestWindows.put(group, newest);
+            GroupAccumulator acc = e.getValue();
+            releaseMetrics.put(group, new ReleaseMetrics(acc.firstSeen(), acc.lastSeen(), GroupMetrics.of(key, acc), newest).toBytes());
         }
     }
 
@@ -292,26 +364,6 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
 
     private void forward(GroupKey key, byte[] json, long now) {
         context.forward(new Record<>(key.toString(), json, now));
-    }
-
-    /** One metrics record: the group's fields as in the report, plus what it covers. */
-    static byte[] metricsJson(GroupMetrics m, String kind, long start, long end, boolean closed, long emittedAt) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("kind", kind);
-            if (kind.equals("window")) {
-                g.writeNumberField("window_start", start);
-                g.writeNumberField("window_end", end);
-                g.writeBooleanField("closed", closed);
-            }
-            g.writeNumberField("emitted_at", emittedAt);
-            ReportJson.writeGroupFields(m, g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     long lateRollouts() {

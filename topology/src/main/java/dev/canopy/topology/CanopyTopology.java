@@ -32,7 +32,8 @@ import java.util.Map;
  *                           └─ other key ─ repartition ─ validate ─┴─ assemble [in-flight store]
  *   assemble ─┬─ completed ─────────────────────────────── canopy.rollouts
  *             ├─ beyond_final (after completion) ──────────── canopy.dlq (+ count by reason)
- *             └─ completed + abandoned ─ repartition by model/release ─ aggregate [groups, slices, windows]
+ *             └─ completed + abandoned ─ repartition by model/release ─ aggregate [groups, slices, windows;
+ *                                                              in memory: provisional windows, release metrics]
  *   aggregate ─ cumulative and windowed metrics ──────────── canopy.metrics
  *   assemble ─ completed ─ repartition by model ─ detect shifts [shift stats, verdicts; releases global store]
  *   detect shifts ─┬─ inferred releases ─────────────────────── canopy.releases (compacted)
@@ -78,6 +79,8 @@ public final class CanopyTopology {
         builder.addStateStore(store(StoreNames.PENDING));
         builder.addStateStore(store(StoreNames.SLICES));
         builder.addStateStore(store(StoreNames.WINDOWS));
+        builder.addStateStore(derived(StoreNames.PROVISIONAL_WINDOWS));
+        builder.addStateStore(derived(StoreNames.RELEASE_METRICS));
         builder.addStateStore(store(StoreNames.SHIFT_STATS));
         builder.addStateStore(store(StoreNames.SHIFT_RESULTS));
         if (semantic.enabled()) {
@@ -142,7 +145,8 @@ public final class CanopyTopology {
 
         finished.repartition(Repartitioned.with(Serdes.String(), RolloutSerde.binary()).withName("rollouts-by-release"))
                 .process(() -> new AggregateProcessor(config, observer), Named.as("aggregate"),
-                        StoreNames.GROUPS, StoreNames.PENDING, StoreNames.SLICES, StoreNames.WINDOWS)
+                        StoreNames.GROUPS, StoreNames.PENDING, StoreNames.SLICES, StoreNames.WINDOWS,
+                        StoreNames.PROVISIONAL_WINDOWS, StoreNames.RELEASE_METRICS)
                 .to(topics.metrics(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("metrics-sink"));
 
         Map<String, KStream<String, ShiftProcessor.Output>> shifts = finished
@@ -183,6 +187,17 @@ public final class CanopyTopology {
                         Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(changelog);
+    }
+
+    /**
+     * A store of values the aggregate recomputes from the changelogged stores (see {@link StoreNames}): in memory,
+     * not changelogged (nothing to restore, nothing sent to the broker), not cached (each value is written once
+     * per emit and read by queries, so a cache would only hold a second copy).
+     */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> derived(String name) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withCachingDisabled()
+                .withLoggingDisabled();
     }
 
     /** The changelog topics created with {@link #MAX_STATE_RECORD_BYTES}, for an application id. */

@@ -1,6 +1,11 @@
 package dev.canopy.topology;
 
-/** The topology's state stores, named once. All are persistent and changelogged. */
+/**
+ * The topology's state stores, named once. All are persistent and changelogged except
+ * {@link #PROVISIONAL_WINDOWS} and {@link #RELEASE_METRICS}: derived values the aggregate recomputes from
+ * the others at every emit (and when its task starts), so writing them to a changelog would only add
+ * broker traffic and restore time.
+ */
 public final class StoreNames {
 
     /** rollout_id -> assembly state of an in-flight rollout. */
@@ -17,8 +22,18 @@ public final class StoreNames {
     public static final String PENDING = "canopy-pending-rollouts";
     /** "model\0release\0slice start" -> GroupAccumulator of rollouts completed in that slice. */
     public static final String SLICES = "canopy-window-slices";
-    /** "model\0release\0window end" -> the window's metrics as JSON. */
+    /** "model\0release\0window end" -> a closed window (a WindowValue: bounds and merged accumulator). */
     public static final String WINDOWS = "canopy-windows";
+    /**
+     * "model\0release" -> the release's provisional newest window (a WindowValue), rewritten at every emit. In
+     * memory and not changelogged: after a restart or a move the aggregate writes it again at its first emit.
+     */
+    public static final String PROVISIONAL_WINDOWS = "canopy-provisional-windows";
+    /**
+     * "model\0release" -> ReleaseMetrics: the metrics the aggregate last emitted (cumulative and newest window),
+     * for the exported series. In memory and not changelogged; rebuilt when the task starts.
+     */
+    public static final String RELEASE_METRICS = "canopy-release-metrics";
     /** "model\0release" -> ShiftStats of the release (in the task that owns the model). */
     public static final String SHIFT_STATS = "canopy-shift-stats";
     /** "model\0candidate\0metric" -> the latest verdict as JSON. */

@@ -85,39 +85,34 @@ public final class StoreReports {
         return out;
     }
 
-    /** The windows kept for one group, oldest first, the provisional newest last (if any). */
-    public static java.util.List<WindowValue> windows(ReadOnlyKeyValueStore<String, byte[]> store, GroupKey group) {
+    /**
+     * The windows kept for one group: the closed ones oldest first, then the provisional newest (if any). Older
+     * versions kept the provisional window in the closed windows' store under the last time slot; the range
+     * stops before it.
+     */
+    public static java.util.List<WindowValue> windows(ReadOnlyKeyValueStore<String, byte[]> closed,
+                                                      ReadOnlyKeyValueStore<String, byte[]> provisional, GroupKey group) {
         java.util.List<WindowValue> out = new java.util.ArrayList<>();
         String g = GroupKeys.of(group);
-        try (KeyValueIterator<String, byte[]> it = store.range(GroupKeys.timed(g, 0), GroupKeys.timed(g, -1L))) {
+        try (KeyValueIterator<String, byte[]> it = closed.range(GroupKeys.timed(g, 0), GroupKeys.timed(g, Long.MAX_VALUE))) {
             while (it.hasNext()) {
                 out.add(WindowValue.fromBytes(it.next().value));
             }
         }
+        byte[] open = provisional.get(g);
+        if (open != null) {
+            out.add(WindowValue.fromBytes(open));
+        }
         return out;
     }
 
-    /**
-     * The newest window (provisional when there is one) of each of {@code groups} that has one in the store.
-     * Only the newest two windows of a group are read and decoded: a kept window is a whole accumulator
-     * (megabytes for a busy release), and the metrics publisher asks for this every few seconds, so decoding
-     * every kept window made its cost grow with history. Keys sort by time within a group, the provisional
-     * slot last. The groups are given rather than discovered because the store the API sees joins the stores
-     * of several tasks, whose iterators are not merged in key order.
-     */
-    public static Map<GroupKey, WindowValue> newestWindows(ReadOnlyKeyValueStore<String, byte[]> store,
-                                                           java.util.Collection<GroupKey> groups) {
-        Map<GroupKey, WindowValue> out = new HashMap<>();
-        for (GroupKey key : groups) {
-            String group = GroupKeys.of(key);
-            try (KeyValueIterator<String, byte[]> it = store.reverseRange(GroupKeys.timed(group, 0), GroupKeys.timedTo(group))) {
-                for (int read = 0; read < 2 && it.hasNext(); read++) {
-                    WindowValue w = WindowValue.fromBytes(it.next().value);
-                    WindowValue old = out.get(key);
-                    if (old == null || w.end() > old.end() || (w.end() == old.end() && !w.closed())) {
-                        out.put(key, w);
-                    }
-                }
+    /** The metrics the aggregate last emitted for each release this instance holds. */
+    public static Map<GroupKey, ReleaseMetrics> releaseMetrics(ReadOnlyKeyValueStore<String, byte[]> store) {
+        Map<GroupKey, ReleaseMetrics> out = new HashMap<>();
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                out.put(GroupKeys.parse(kv.key), ReleaseMetrics.fromBytes(kv.value));
             }
         }
         return out;

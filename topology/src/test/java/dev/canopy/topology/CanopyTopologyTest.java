@@ -3,6 +3,8 @@ package dev.canopy.topology;
 import dev.canopy.core.replay.JsonLines;
 import dev.canopy.core.replay.ReplayEngine;
 import dev.canopy.core.report.ReportJson;
+import dev.canopy.core.stats.GroupKey;
+import dev.canopy.core.stats.GroupMetrics;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -164,6 +166,43 @@ class CanopyTopologyTest {
         try (var it = driver.<String, byte[]>getKeyValueStore(StoreNames.WINDOWS).all()) {
             assertTrue(it.hasNext(), "closed windows are kept for the API");
         }
+    }
+
+    @Test
+    void shouldKeepTheEmittedMetricsAndTheProvisionalWindowForReaders() {
+        long t0 = 1_700_000_000_000L;
+        for (int i = 0; i < 30; i++) {
+            rolloutChunk("m", i % 2 == 0 ? "v1" : "v2", "a" + i, "p" + (i % 3), 5 + (i * 7) % 11, 1.0 + 0.1 * (i % 5), t0 + i * 60_000L);
+        }
+        GroupKey v1 = new GroupKey("m", "v1");
+        String group = GroupKeys.of(v1);
+        // a provisional window as older versions kept it, in the closed windows' store
+        var windows = driver.<String, byte[]>getKeyValueStore(StoreNames.WINDOWS);
+        windows.put(GroupKeys.timed(group, AggregateProcessor.PROVISIONAL),
+                new WindowValue(0, 1, false, new dev.canopy.core.stats.GroupAccumulator()).toBytes());
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+
+        assertEmittedMetricsMatchTheStores(v1);
+        assertEmittedMetricsMatchTheStores(new GroupKey("m", "v2"));
+        assertNull(windows.get(GroupKeys.timed(group, AggregateProcessor.PROVISIONAL)), "the old provisional slot is cleared");
+        List<WindowValue> kept = StoreReports.windows(windows, driver.getKeyValueStore(StoreNames.PROVISIONAL_WINDOWS), v1);
+        assertTrue(kept.size() > 1, "closed windows and the provisional one");
+        assertTrue(kept.subList(0, kept.size() - 1).stream().allMatch(WindowValue::closed), "the closed ones first");
+        assertTrue(!kept.get(kept.size() - 1).closed() && kept.get(kept.size() - 1).accumulator().rollouts() > 0, "the provisional last");
+    }
+
+    /** The stored metrics of a release are those of its accumulator and of its newest (provisional) window. */
+    private void assertEmittedMetricsMatchTheStores(GroupKey key) {
+        ReleaseMetrics stored = StoreReports.releaseMetrics(driver.getKeyValueStore(StoreNames.RELEASE_METRICS)).get(key);
+        dev.canopy.core.stats.GroupAccumulator acc = StoreReports.read(driver.getKeyValueStore(StoreNames.GROUPS),
+                driver.getKeyValueStore(StoreNames.PENDING), driver.getKeyValueStore(StoreNames.REJECTIONS), config.statistics()).groups().get(key);
+        ReleaseMetricsTest.assertSameMetrics(GroupMetrics.of(key, acc), stored.cumulative());
+        assertEquals(acc.firstSeen(), stored.firstSeen());
+        assertEquals(acc.lastSeen(), stored.lastSeen());
+        WindowValue open = WindowValue.fromBytes(driver.<String, byte[]>getKeyValueStore(StoreNames.PROVISIONAL_WINDOWS).get(GroupKeys.of(key)));
+        assertEquals(open.end(), stored.newest().end());
+        assertTrue(!stored.newest().closed());
+        ReleaseMetricsTest.assertSameMetrics(GroupMetrics.of(key, open.accumulator()), stored.newest().metrics());
     }
 
     @Test

@@ -1,18 +1,18 @@
 package dev.canopy.monitor.metrics;
 
-import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
 import dev.canopy.core.stats.GroupMetrics;
 import dev.canopy.monitor.query.LocalStores;
+import dev.canopy.semantic.SemanticCodec;
 import dev.canopy.topology.ReleaseLineage;
+import dev.canopy.topology.ReleaseMetrics;
 import dev.canopy.topology.ShiftVerdict;
-import dev.canopy.topology.StoreReports;
-import dev.canopy.topology.WindowValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -60,22 +60,27 @@ public final class MetricsPublisher implements AutoCloseable {
         }
     }
 
-    /** Rebuilds the exported per-release series from this instance's stores. */
+    /**
+     * Rebuilds the exported per-release series from the metrics the aggregate last emitted (at most one emit,
+     * a few seconds, old): computing them again here from the accumulators cost as much CPU as the aggregate's
+     * own emits once the releases held thousands of pairs.
+     */
     void publish() {
         if (!running.getAsBoolean()) {
             return;
         }
-        StoreReports.Partial local = stores.partial();
-        Map<GroupKey, WindowValue> newest = stores.newestWindows(local.groups().keySet());
-        Map<GroupKey, ReleaseLineage.Release> lineage = stores.lineage(local.groups());
+        Map<GroupKey, ReleaseMetrics> local = stores.releaseMetrics();
+        Map<GroupKey, SemanticCodec.Result> semantic = stores.semantic();
+        Map<GroupKey, Long> firstSeen = new HashMap<>();
+        local.forEach((k, v) -> firstSeen.put(k, v.firstSeen()));
+        Map<GroupKey, ReleaseLineage.Release> lineage = stores.lineage(firstSeen);
         List<ReleaseSnapshot> releases = new ArrayList<>();
-        for (Map.Entry<GroupKey, GroupAccumulator> e : local.groups().entrySet()) {
-            GroupAccumulator acc = e.getValue();
-            WindowValue w = newest.get(e.getKey());
-            GroupMetrics rolling = w == null || w.accumulator().rollouts() == 0 ? null : GroupMetrics.of(e.getKey(), w.accumulator());
+        for (Map.Entry<GroupKey, ReleaseMetrics> e : local.entrySet()) {
+            ReleaseMetrics m = e.getValue();
+            GroupMetrics rolling = m.newest() == null || m.newest().metrics().rollouts() == 0 ? null : m.newest().metrics();
             ReleaseLineage.Release r = lineage.get(e.getKey());
-            releases.add(new ReleaseSnapshot(GroupMetrics.of(e.getKey(), acc), rolling, r == null ? "" : r.baseline(),
-                    r == null ? 0 : r.deployedAt(), acc.lastSeen(), local.semantic().get(e.getKey())));
+            releases.add(new ReleaseSnapshot(m.cumulative(), rolling, r == null ? "" : r.baseline(),
+                    r == null ? 0 : r.deployedAt(), m.lastSeen(), semantic.get(e.getKey())));
         }
         metrics.publish(releases);
         metrics.publishShifts(verdicts());

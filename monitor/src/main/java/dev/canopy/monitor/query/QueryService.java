@@ -114,7 +114,7 @@ public final class QueryService {
     /** The cumulative state over every instance and each release's lineage. */
     public Overview overview() throws IOException, InterruptedException {
         Answer<StoreReports.Partial> all = state();
-        return new Overview(all.value(), stores.lineage(all.value().groups()), all.missing());
+        return new Overview(all.value(), stores.lineage(LocalStores.firstSeen(all.value().groups())), all.missing());
     }
 
     /** The verdicts of every instance that answered in time (raw JSON objects), and those that did not. */

@@ -1,9 +1,10 @@
 package dev.canopy.monitor.query;
 
 import dev.canopy.core.replay.ReplayEngine;
-import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
+import dev.canopy.semantic.SemanticCodec;
 import dev.canopy.topology.ReleaseLineage;
+import dev.canopy.topology.ReleaseMetrics;
 import dev.canopy.topology.ReleaseRecord;
 import dev.canopy.topology.StoreNames;
 import dev.canopy.topology.StoreReports;
@@ -16,7 +17,6 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,21 +47,26 @@ public final class StreamsStores implements LocalStores {
     public StoreReports.Partial partial() {
         StoreReports.Partial p = StoreReports.read(this.<byte[]>store(StoreNames.GROUPS), this.<byte[]>store(StoreNames.PENDING),
                 this.<Long>store(StoreNames.REJECTIONS), statistics);
-        if (semantic) {
-            p.semantic().putAll(StoreReports.readSemantic(this.<byte[]>store(StoreNames.SEMANTIC_PROMPTS),
-                    this.<byte[]>store(StoreNames.SEMANTIC_COUNTS)));
-        }
+        p.semantic().putAll(semantic());
         return p;
     }
 
     @Override
-    public List<WindowValue> windows(GroupKey key) {
-        return StoreReports.windows(this.<byte[]>store(StoreNames.WINDOWS), key);
+    public Map<GroupKey, SemanticCodec.Result> semantic() {
+        if (!semantic) {
+            return new HashMap<>();
+        }
+        return StoreReports.readSemantic(this.<byte[]>store(StoreNames.SEMANTIC_PROMPTS), this.<byte[]>store(StoreNames.SEMANTIC_COUNTS));
     }
 
     @Override
-    public Map<GroupKey, WindowValue> newestWindows(Collection<GroupKey> releases) {
-        return StoreReports.newestWindows(this.<byte[]>store(StoreNames.WINDOWS), releases);
+    public List<WindowValue> windows(GroupKey key) {
+        return StoreReports.windows(this.<byte[]>store(StoreNames.WINDOWS), this.<byte[]>store(StoreNames.PROVISIONAL_WINDOWS), key);
+    }
+
+    @Override
+    public Map<GroupKey, ReleaseMetrics> releaseMetrics() {
+        return StoreReports.releaseMetrics(this.<byte[]>store(StoreNames.RELEASE_METRICS));
     }
 
     @Override
@@ -76,7 +81,7 @@ public final class StreamsStores implements LocalStores {
     }
 
     @Override
-    public Map<GroupKey, ReleaseLineage.Release> lineage(Map<GroupKey, GroupAccumulator> groups) {
+    public Map<GroupKey, ReleaseLineage.Release> lineage(Map<GroupKey, Long> firstSeen) {
         ReadOnlyKeyValueStore<String, byte[]> announced;
         try {
             announced = this.<byte[]>store(StoreNames.RELEASES);
@@ -84,8 +89,8 @@ public final class StreamsStores implements LocalStores {
             announced = null;
         }
         Map<String, Map<String, Long>> byModel = new TreeMap<>();
-        groups.forEach((k, v) -> byModel.computeIfAbsent(k.model(), m -> new HashMap<>())
-                .put(k.release(), v.firstSeen() == Long.MAX_VALUE ? 0 : v.firstSeen()));
+        firstSeen.forEach((k, v) -> byModel.computeIfAbsent(k.model(), m -> new HashMap<>())
+                .put(k.release(), v == Long.MAX_VALUE ? 0 : v));
         Map<GroupKey, ReleaseLineage.Release> out = new HashMap<>();
         ReadOnlyKeyValueStore<String, byte[]> store = announced;
         byModel.forEach((model, releases) -> {

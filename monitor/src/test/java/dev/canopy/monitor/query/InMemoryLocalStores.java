@@ -2,7 +2,10 @@ package dev.canopy.monitor.query;
 
 import dev.canopy.core.stats.GroupAccumulator;
 import dev.canopy.core.stats.GroupKey;
+import dev.canopy.core.stats.GroupMetrics;
+import dev.canopy.semantic.SemanticCodec;
 import dev.canopy.topology.ReleaseLineage;
+import dev.canopy.topology.ReleaseMetrics;
 import dev.canopy.topology.ReleaseRecord;
 import dev.canopy.topology.StoreReports;
 import dev.canopy.topology.WindowValue;
@@ -11,7 +14,6 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,16 +59,25 @@ public final class InMemoryLocalStores implements LocalStores {
         return windows.getOrDefault(key, List.of());
     }
 
+    /** What the aggregate would have emitted: each group's cumulative metrics and its last window's. */
     @Override
-    public Map<GroupKey, WindowValue> newestWindows(Collection<GroupKey> releases) {
+    public Map<GroupKey, ReleaseMetrics> releaseMetrics() {
         check();
-        Map<GroupKey, WindowValue> out = new HashMap<>();
-        windows.forEach((k, v) -> {
-            if (!v.isEmpty() && releases.contains(k)) {
-                out.put(k, v.get(v.size() - 1));
-            }
+        Map<GroupKey, ReleaseMetrics> out = new HashMap<>();
+        groups.forEach((k, acc) -> {
+            List<WindowValue> kept = windows.getOrDefault(k, List.of());
+            WindowValue last = kept.isEmpty() ? null : kept.get(kept.size() - 1);
+            ReleaseMetrics.Window newest = last == null ? null
+                    : new ReleaseMetrics.Window(last.start(), last.end(), last.closed(), GroupMetrics.of(k, last.accumulator()));
+            out.put(k, new ReleaseMetrics(acc.firstSeen(), acc.lastSeen(), GroupMetrics.of(k, acc), newest));
         });
         return out;
+    }
+
+    @Override
+    public Map<GroupKey, SemanticCodec.Result> semantic() {
+        check();
+        return new HashMap<>();
     }
 
     @Override
@@ -76,9 +87,9 @@ public final class InMemoryLocalStores implements LocalStores {
     }
 
     @Override
-    public Map<GroupKey, ReleaseLineage.Release> lineage(Map<GroupKey, GroupAccumulator> of) {
+    public Map<GroupKey, ReleaseLineage.Release> lineage(Map<GroupKey, Long> firstSeen) {
         Map<String, Map<String, Long>> byModel = new TreeMap<>();
-        of.forEach((k, v) -> byModel.computeIfAbsent(k.model(), m -> new HashMap<>()).put(k.release(), v.firstSeen()));
+        firstSeen.forEach((k, v) -> byModel.computeIfAbsent(k.model(), m -> new HashMap<>()).put(k.release(), v));
         Map<GroupKey, ReleaseLineage.Release> out = new HashMap<>();
         byModel.forEach((model, first) -> {
             for (ReleaseLineage.Release r : ReleaseLineage.order(first, release -> (ReleaseRecord) null)) {
