@@ -7,6 +7,7 @@ import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
  * Pearson, Spearman (mid-ranks for ties) and Kendall tau-b between two samples, and their sample
  * covariance (n - 1 denominator), with METRICS.md's undefined cases: the three coefficients are NaN
  * (reported as null) when n < 2 or either side is constant; the covariance is NaN only when n < 2.
+ * Spearman and Kendall are computed by {@link Ranks}, bit-identical to commons-math's implementations.
  */
 public final class Correlations {
 
@@ -23,8 +24,18 @@ public final class Correlations {
         if (Double.isNaN(linear.pearson())) {
             return linear;
         }
-        double spearman = clamp(new SpearmansCorrelation().correlation(x, y));
-        double kendall = clamp(new KendallsCorrelation().correlation(x, y));
+        double spearman;
+        double kendall;
+        if (Ranks.handles(x, y)) {
+            // rank each side once for both coefficients
+            Ranks rx = Ranks.of(x);
+            Ranks ry = Ranks.of(y);
+            spearman = clamp(Ranks.spearman(rx, ry));
+            kendall = clamp(Ranks.kendall(rx, ry));
+        } else {
+            spearman = clamp(new SpearmansCorrelation().correlation(x, y));
+            kendall = clamp(new KendallsCorrelation().correlation(x, y));
+        }
         return new Coefficients(linear.pearson(), spearman, kendall, linear.covariance());
     }
 

@@ -22,6 +22,8 @@ public final class PromptAccumulator {
     private double rateSum;
     private final Moments moments;
     private final PairSample pairs;
+    /** The last {@link #coefficients()}, or null when a mutation has made it stale. */
+    private Correlations.Coefficients coefficients;
 
     public PromptAccumulator(int pairCapacity) {
         this(new Moments(), new PairSample(pairCapacity));
@@ -33,6 +35,7 @@ public final class PromptAccumulator {
     }
 
     public void add(CompletedRollout r) {
+        coefficients = null;
         rollouts++;
         if (r.truncated()) {
             truncated++;
@@ -47,6 +50,7 @@ public final class PromptAccumulator {
     }
 
     public void merge(PromptAccumulator o) {
+        coefficients = null;
         rollouts += o.rollouts;
         truncated += o.truncated;
         lengthSum += o.lengthSum;
@@ -94,9 +98,17 @@ public final class PromptAccumulator {
     /**
      * rho(N, r) by the three methods and the covariance. With every pair kept all four come from the
      * pairs (two-pass); otherwise Pearson and the covariance come from the exact streamed co-moments and
-     * Spearman and Kendall from the bottom-k sample.
+     * Spearman and Kendall from the bottom-k sample. Cached until the next add or merge, since ranking
+     * thousands of pairs costs more than all the other getters together (unsynchronised, like the class).
      */
     public Correlations.Coefficients coefficients() {
+        if (coefficients == null) {
+            coefficients = computeCoefficients();
+        }
+        return coefficients;
+    }
+
+    private Correlations.Coefficients computeCoefficients() {
         Correlations.Coefficients fromPairs = Correlations.of(pairs.lengths(), pairs.rates());
         if (pairs.isExact()) {
             return fromPairs;
