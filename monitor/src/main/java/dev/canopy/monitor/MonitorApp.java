@@ -79,6 +79,7 @@ public final class MonitorApp implements AutoCloseable {
             });
             streams.setUncaughtExceptionHandler(e -> {
                 lastFailure = e;
+                metrics.streamThreadFailed();
                 if (!threadFailures.replace()) {
                     LOG.error("stream thread failed {} times within {}; shutting the monitor down", ThreadFailures.LIMIT, ThreadFailures.WINDOW, e);
                     return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
