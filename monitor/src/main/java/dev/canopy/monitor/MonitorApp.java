@@ -45,7 +45,7 @@ public final class MonitorApp implements AutoCloseable {
     private final QueryService queries;
     private final MetricsPublisher publisher;
     private final CompletableFuture<String> failure = new CompletableFuture<>();
-    private final ThreadFailures threadFailures = new ThreadFailures(System::nanoTime);
+    private final ThreadFailures threadFailures;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Throwable lastFailure;
 
@@ -69,6 +69,7 @@ public final class MonitorApp implements AutoCloseable {
                     StaticMembership.apply(settings.streamsProperties(self.host() + ":" + self.port()), settings.stateDir(),
                             settings.applicationId()));
             this.streams = built;
+            this.threadFailures = new ThreadFailures(System::nanoTime, new StreamCommits(streams::metrics));
             streams.setStateListener((now, old) -> {
                 metrics.streamsState(now.name());
                 LOG.info("Kafka Streams state {} -> {}", old, now);
@@ -79,7 +80,9 @@ public final class MonitorApp implements AutoCloseable {
             });
             streams.setUncaughtExceptionHandler(e -> {
                 lastFailure = e;
-                if (!threadFailures.replace()) {
+                boolean replace = threadFailures.replace(e);
+                metrics.streamThreadFailed(); // counted once /readyz knows of it
+                if (!replace) {
                     LOG.error("stream thread failed {} times within {}; shutting the monitor down", ThreadFailures.LIMIT, ThreadFailures.WINDOW, e);
                     return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
                 }
@@ -88,7 +91,7 @@ public final class MonitorApp implements AutoCloseable {
             });
             StreamsStores stores = new StreamsStores(streams, settings.monitor().statistics(), semantic);
             this.queries = new QueryService(stores, new StreamsMetadataService(streams, self), new PeerClient(settings.peerTimeout()), semantic);
-            this.http = new HttpApi(server, queries, streams::state, registry);
+            this.http = new HttpApi(server, queries, streams::state, threadFailures::stalled, registry);
             this.publisher = new MetricsPublisher(stores, metrics, () -> streams.state() == KafkaStreams.State.RUNNING);
         } catch (RuntimeException | Error e) {
             if (built != null) {

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -37,8 +38,10 @@ import java.util.function.Supplier;
  *   <li>{@code GET /api/v1/report}: the cumulative report, in {@code canopy replay}'s schema, over all instances</li>
  *   <li>{@code GET /api/v1/windows?model=M&release=R}: the kept windows of one release, oldest first</li>
  *   <li>{@code GET /api/v1/shifts}: the shift detector's latest verdict per model, candidate release and metric</li>
- *   <li>{@code GET /healthz}: 200 while the process and its stream threads are alive</li>
- *   <li>{@code GET /readyz}: 200 once Kafka Streams is RUNNING (stores restored, partitions assigned)</li>
+ *   <li>{@code GET /healthz}: 200 while the process and its stream threads are alive, also while failed
+ *       threads are being replaced (the monitor ends itself when that does not help)</li>
+ *   <li>{@code GET /readyz}: 200 once Kafka Streams is RUNNING (stores restored, partitions assigned) and not
+ *       stalled by failing stream threads; otherwise 503 with a one-line {@code reason}</li>
  *   <li>{@code GET /metrics}: Prometheus exposition</li>
  *   <li>{@code GET /}: the web page ({@link WebAssets}), and its JSON endpoints (see {@link WebPage})</li>
  * </ul>
@@ -60,6 +63,7 @@ public final class HttpApi {
 
     private final QueryService queries;
     private final Supplier<KafkaStreams.State> streams;
+    private final Supplier<Optional<String>> stalled;
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -92,11 +96,15 @@ public final class HttpApi {
     /**
      * @param server  a bound server from {@link #listen}; {@link #stop} stops it
      * @param streams the Kafka Streams state, for {@code /healthz}, {@code /readyz} and the 503 answers
+     * @param stalled why processing is stalled although Kafka Streams may be RUNNING (failing stream
+     *                threads), for {@code /readyz}; empty when it is not
      */
-    public HttpApi(HttpServer server, QueryService queries, Supplier<KafkaStreams.State> streams, PrometheusRegistry registry) {
+    public HttpApi(HttpServer server, QueryService queries, Supplier<KafkaStreams.State> streams,
+                   Supplier<Optional<String>> stalled, PrometheusRegistry registry) {
         this.server = server;
         this.queries = queries;
         this.streams = streams;
+        this.stalled = stalled;
         this.executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "canopy-http");
             t.setDaemon(true);
@@ -280,13 +288,29 @@ public final class HttpApi {
 
     private void ready(HttpExchange ex) throws IOException {
         KafkaStreams.State s = streams.get();
-        boolean ready = s == KafkaStreams.State.RUNNING;
+        String reason = notReady(s);
+        boolean ready = reason == null;
         respond(ex, ready ? 200 : 503, "application/json", Json.line(g -> {
             g.writeStartObject();
             g.writeBooleanField("ready", ready);
             g.writeStringField("streams", String.valueOf(s));
+            if (!ready) {
+                g.writeStringField("reason", reason);
+            }
             g.writeEndObject();
         }));
+    }
+
+    /** Why the instance is not ready, in one line; null when it is. */
+    private String notReady(KafkaStreams.State s) {
+        // between stream thread failures Kafka Streams rebalances and runs again: the failures are the reason then
+        if (s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING) {
+            Optional<String> failing = stalled.get();
+            if (failing.isPresent()) {
+                return failing.get();
+            }
+        }
+        return s == KafkaStreams.State.RUNNING ? null : "Kafka Streams is " + s;
     }
 
     static Map<String, String> query(String raw) {

@@ -58,6 +58,7 @@ public final class CanopyMetrics implements TopologyObserver {
     private final Histogram lag;
     private final Histogram embedding;
     private final Counter overflow;
+    private final Counter threadFailures;
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Long> semanticBacklog = new ConcurrentHashMap<>();
     private final Set<GroupKey> overflowed = ConcurrentHashMap.newKeySet();
@@ -85,6 +86,8 @@ public final class CanopyMetrics implements TopologyObserver {
                 .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1).register(registry);
         overflow = Counter.builder().name(MetricCatalogue.GROUPS_OVERFLOW.metricName()).help(MetricCatalogue.GROUPS_OVERFLOW.help())
                 .register(registry);
+        threadFailures = Counter.builder().name(MetricCatalogue.STREAM_THREAD_FAILURES.metricName())
+                .help(MetricCatalogue.STREAM_THREAD_FAILURES.help()).register(registry);
         GaugeWithCallback.builder().name(MetricCatalogue.IN_FLIGHT.metricName()).help(MetricCatalogue.IN_FLIGHT.help())
                 .callback(cb -> cb.call(inFlight.values().stream().mapToLong(Long::longValue).sum())).register(registry);
         GaugeWithCallback.builder().name(MetricCatalogue.SEMANTIC_BACKLOG.metricName()).help(MetricCatalogue.SEMANTIC_BACKLOG.help())
@@ -101,7 +104,8 @@ public final class CanopyMetrics implements TopologyObserver {
 
     private static boolean isSnapshotDriven(MetricCatalogue m) {
         return switch (m) {
-            case EVENTS, REJECTED, LAG, EMBEDDING_SECONDS, GROUPS_OVERFLOW, IN_FLIGHT, SEMANTIC_BACKLOG, STREAMS_STATE, TRACKED_GROUPS -> false;
+            case EVENTS, REJECTED, LAG, EMBEDDING_SECONDS, GROUPS_OVERFLOW, IN_FLIGHT, SEMANTIC_BACKLOG, STREAMS_STATE, STREAM_THREAD_FAILURES,
+                 TRACKED_GROUPS -> false;
             default -> true;
         };
     }
@@ -250,6 +254,11 @@ public final class CanopyMetrics implements TopologyObserver {
 
     public void streamsState(String state) {
         this.streamsState = state;
+    }
+
+    /** A stream thread failed (whether it is replaced or the monitor stops). */
+    public void streamThreadFailed() {
+        threadFailures.inc();
     }
 
     @Override

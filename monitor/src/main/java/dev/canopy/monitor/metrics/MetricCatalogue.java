@@ -58,6 +58,7 @@ public enum MetricCatalogue {
     IN_FLIGHT("canopy_rollouts_in_flight", Type.GAUGE, "Rollouts being assembled (some tokens seen, not complete yet)."),
     LAG("canopy_event_to_metric_lag_seconds", Type.HISTOGRAM, "Time from a rollout's final event to its effect on the aggregates."),
     STREAMS_STATE("canopy_streams_state", Type.GAUGE, "1 for the current Kafka Streams state of this instance.", "state"),
+    STREAM_THREAD_FAILURES("canopy_stream_thread_failures_total", Type.COUNTER, "Stream threads of this instance that failed; each is replaced, and more than 5 within 10 minutes stop the monitor."),
     TRACKED_GROUPS("canopy_tracked_releases", Type.GAUGE, "Model x release pairs with exported series."),
     GROUPS_OVERFLOW("canopy_tracked_releases_overflow_total", Type.COUNTER, "Model x release pairs not exported because the cardinality cap was reached.");
 

@@ -28,6 +28,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -54,6 +55,7 @@ class HttpApiTest {
     private final InMemoryPeers peers = new InMemoryPeers();
     private final QueryService queries = new QueryService(mine, metadata, peers, false);
     private final AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.RUNNING);
+    private final AtomicReference<Optional<String>> stalled = new AtomicReference<>(Optional.empty());
     private HttpApi api;
     private String base;
 
@@ -87,7 +89,7 @@ class HttpApiTest {
         mine.shifts.add("{\"metric\":\"a\"}".getBytes(StandardCharsets.UTF_8));
         theirs.shifts.add("{\"metric\":\"b\"}".getBytes(StandardCharsets.UTF_8));
 
-        api = new HttpApi(HttpApi.listen("127.0.0.1", 0), queries, state::get, new PrometheusRegistry());
+        api = new HttpApi(HttpApi.listen("127.0.0.1", 0), queries, state::get, stalled::get, new PrometheusRegistry());
         api.start();
         base = "http://127.0.0.1:" + api.port();
     }
@@ -204,12 +206,30 @@ class HttpApiTest {
         assertEquals(200, get("/healthz").statusCode());
         HttpResponse<byte[]> rebalancing = get("/readyz");
         assertEquals(503, rebalancing.statusCode());
-        assertEquals("{\"ready\":false,\"streams\":\"REBALANCING\"}\n", new String(rebalancing.body(), StandardCharsets.UTF_8));
+        assertEquals("{\"ready\":false,\"streams\":\"REBALANCING\",\"reason\":\"Kafka Streams is REBALANCING\"}\n",
+                new String(rebalancing.body(), StandardCharsets.UTF_8));
 
         state.set(KafkaStreams.State.ERROR);
         HttpResponse<byte[]> failed = get("/healthz");
         assertEquals(503, failed.statusCode());
         assertEquals("failed", json(failed).get("status").asText());
+    }
+
+    @Test
+    void shouldBeAliveButNotReadyWhileStreamThreadsKeepFailing() throws Exception {
+        stalled.set(Optional.of("stream thread failed 3 times in the last 10 minutes"));
+        HttpResponse<byte[]> ready = get("/readyz");
+        assertEquals(503, ready.statusCode());
+        assertEquals("{\"ready\":false,\"streams\":\"RUNNING\",\"reason\":\"stream thread failed 3 times in the last 10 minutes\"}\n",
+                new String(ready.body(), StandardCharsets.UTF_8));
+        assertEquals(200, get("/healthz").statusCode(), "a monitor that replaces its threads is alive");
+        state.set(KafkaStreams.State.REBALANCING);
+        assertEquals("stream thread failed 3 times in the last 10 minutes", json(get("/readyz")).get("reason").asText(),
+                "the failures, not the rebalance they cause, are the reason");
+
+        state.set(KafkaStreams.State.RUNNING);
+        stalled.set(Optional.empty());
+        assertEquals(200, get("/readyz").statusCode());
     }
 
     @Test

@@ -80,6 +80,7 @@ class MetricsExpositionTest {
         metrics.rolloutEmbedded(0.004);
         metrics.inFlight("0_0", 7);
         metrics.streamsState("RUNNING");
+        metrics.streamThreadFailed();
         return metrics;
     }
 
