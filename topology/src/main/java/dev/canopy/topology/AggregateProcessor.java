@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 
 /**
@@ -57,6 +58,15 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
      * changelogged.
      */
     static final long FOLD_INTERVAL_MS = 30_000;
+    /**
+     * The largest share of the stream thread's time the emits may take. An emit computes every changed
+     * release's metrics (Spearman and Kendall over every prompt's pair sample, for the cumulative state and the
+     * windows), which grows with the kept pairs: up to {@code canopy.max.prompts} x {@code canopy.pair.capacity}
+     * per release. After an emit that took t, the next waits at least t x (1 / budget - 1), so a monitor with
+     * large releases emits less often instead of reading more slowly; the pending changes are all in the next
+     * emit. Folds keep their own schedule (they bound what a restart replays).
+     */
+    static final double EMIT_BUDGET = 0.1;
 
     private final MonitorConfig config;
     private final TopologyObserver observer;
@@ -80,10 +90,18 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     private long streamTime = Long.MIN_VALUE;
     private long lateRollouts;
     private long lastFold = Long.MIN_VALUE;
+    private long nextEmit = Long.MIN_VALUE;
+    private final LongSupplier nanoTime;
 
     AggregateProcessor(MonitorConfig config, TopologyObserver observer) {
+        this(config, observer, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock that times the emits, for {@link #EMIT_BUDGET} */
+    AggregateProcessor(MonitorConfig config, TopologyObserver observer, LongSupplier nanoTime) {
         this.config = config;
         this.observer = observer;
+        this.nanoTime = nanoTime;
     }
 
     @Override
@@ -215,6 +233,10 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             fold();
             lastFold = now;
         }
+        if (now < nextEmit) {
+            return;
+        }
+        long started = nanoTime.getAsLong();
         List<String> dirty = new ArrayList<>(changed);
         changed.clear();
         for (String group : dirty) {
@@ -249,6 +271,12 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             newestWindows.put(group, newest);
             releaseMetrics.put(group, new ReleaseMetrics(acc.firstSeen(), acc.lastSeen(), cumulative, newest).toBytes());
         }
+        nextEmit = nextEmit(now, (nanoTime.getAsLong() - started) / 1_000_000);
+    }
+
+    /** When an emit that started at {@code now} and took {@code tookMs} lets the next one start. */
+    static long nextEmit(long now, long tookMs) {
+        return now + (long) (tookMs * (1 / EMIT_BUDGET - 1));
     }
 
     /**

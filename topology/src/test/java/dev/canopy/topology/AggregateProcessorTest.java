@@ -12,16 +12,19 @@ import org.junit.jupiter.api.Test;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The aggregate's in-memory stores (provisional windows, emitted metrics) are not restored from a changelog: a
- * task that starts on restored state fills them before its first emit, so readers see no gap.
+ * The aggregate on its own: its in-memory stores (provisional windows, emitted metrics) are not restored from a
+ * changelog, so a task that starts on restored state fills them before its first emit; and its emits keep to
+ * their share of the stream thread's time.
  */
-class AggregateRestartTest {
+class AggregateProcessorTest {
 
     private static final List<String> RESTORED = List.of(StoreNames.GROUPS, StoreNames.PENDING, StoreNames.SLICES, StoreNames.WINDOWS);
     private static final List<String> IN_MEMORY = List.of(StoreNames.PROVISIONAL_WINDOWS, StoreNames.RELEASE_METRICS);
@@ -38,13 +41,17 @@ class AggregateRestartTest {
 
     /** A task on the state restored so far (the same restored stores, fresh in-memory ones). */
     private AggregateProcessor startTask(MockProcessorContext<String, byte[]> context) {
+        return startTask(context, System::nanoTime);
+    }
+
+    private AggregateProcessor startTask(MockProcessorContext<String, byte[]> context, LongSupplier nanoTime) {
         for (String name : RESTORED) {
             context.addStateStore(restored.computeIfAbsent(name, n -> store(n, context)));
         }
         for (String name : IN_MEMORY) {
             context.addStateStore(store(name, context));
         }
-        AggregateProcessor p = new AggregateProcessor(config, TopologyObserver.NONE);
+        AggregateProcessor p = new AggregateProcessor(config, TopologyObserver.NONE, nanoTime);
         p.init(context);
         return p;
     }
@@ -92,5 +99,43 @@ class AggregateRestartTest {
             assertTrue(!windows.get(windows.size() - 1).closed(), "the API sees the provisional window again");
         }
         assertTrue(first.forwarded().size() > 0 && second.forwarded().isEmpty(), "starting forwards nothing");
+    }
+
+    private static CompletedRollout rollout(String release, int i, long t0) {
+        int length = 4 + (i * 5) % 23;
+        double rate = 0.8 + 0.05 * (i % 7);
+        return new CompletedRollout("m", release, "r" + i, "p" + (i % 3), length, rate * length, rate * length + 1,
+                "stop", length, 0, 0, t0 + i * 1_000L, false);
+    }
+
+    @Test
+    void shouldWaitAfterASlowEmitSoThatEmitsTakeAtMostTheirBudget() {
+        long t0 = 1_700_000_000_000L;
+        MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(t0);
+        // every reading of this clock is 2 s after the one before: each emit "takes" 2 s
+        AtomicLong clock = new AtomicLong();
+        AggregateProcessor p = startTask(context, () -> clock.addAndGet(2_000_000_000L));
+        p.process(new Record<>(GroupKeys.of("m", "v1"), rollout("v1", 0, t0), t0));
+        p.emit(t0);
+        int first = context.forwarded().size();
+        assertTrue(first > 0, "the first emit sends the release's metrics");
+
+        // 2 s at a 10% budget: the next emit waits 18 s; the punctuations in between send nothing
+        p.process(new Record<>(GroupKeys.of("m", "v1"), rollout("v1", 1, t0), t0));
+        p.emit(t0 + 5_000);
+        p.emit(t0 + 10_000);
+        p.emit(t0 + 15_000);
+        assertEquals(first, context.forwarded().size(), "no emit within 18 s of a 2 s one");
+        p.emit(t0 + 20_000);
+        assertTrue(context.forwarded().size() > first, "then the next one, with the changes of the meantime");
+        String last = new String(context.forwarded().get(first).record().value(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(last.contains("\"rollouts\":2"), last);
+    }
+
+    @Test
+    void shouldEmitAtEveryPunctuationWhileEmitsAreCheap() {
+        assertEquals(1_000L, AggregateProcessor.nextEmit(1_000L, 0), "an instant emit delays nothing");
+        assertEquals(1_000L + 900L, AggregateProcessor.nextEmit(1_000L, 100), "100 ms: 10% of 1 s");
     }
 }
