@@ -87,6 +87,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "production: per-token records in each measured window of the history stage (default: ${DEFAULT-VALUE}).")
     long windowEvents;
 
+    @Option(names = "--monitor-heap", defaultValue = MonitorProcess.LAUNCHER_HEAP, paramLabel = "SIZE",
+            description = "history: the monitor JVMs' -Xmx, e.g. 640m (default: ${DEFAULT-VALUE}, as the launcher sets it).")
+    String monitorHeap;
+
     @Option(names = "--max-record-mb", defaultValue = "0", paramLabel = "MIB",
             description = {"history: raise the embedded broker's message.max.bytes and the monitor's max.request.size to MIB",
                     "(0: Kafka's 1 MiB defaults), for histories whose per-release aggregates outgrow one record (default: ${DEFAULT-VALUE})."})
@@ -228,7 +232,7 @@ public final class BenchCommand implements Callable<Integer> {
                     if (run.contains("history")) {
                         err.printf(Locale.ROOT, "canopy bench: history: %,d rollouts of chunk records (%d tokens each), per-token windows of %,d records...%n",
                                 history, chunkSize, windowEvents);
-                        results.history = new HistoryRun(kafka, chunkSize, seed, history, windowEvents, maxRecordMb, err).run();
+                        results.history = new HistoryRun(kafka, chunkSize, seed, history, windowEvents, maxRecordMb, monitorHeap, err).run();
                     }
                 }
             }
@@ -282,6 +286,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (!(latencyRate >= 10) || latencyDuration.isNegative() || latencyDuration.isZero()) {
             throw new UserError("--latency-rate must be at least 10 tokens/s and --latency-duration positive");
+        }
+        if (!monitorHeap.matches("[1-9][0-9]{0,6}[kKmMgG]?")) {
+            throw new UserError("--monitor-heap must be a JVM heap size such as 640m or 2g, got '" + monitorHeap + "'");
         }
         if (maxRecordMb < 0 || maxRecordMb > MAX_RECORD_MB) {
             throw new UserError("--max-record-mb must be between 0 and " + MAX_RECORD_MB + ", got " + maxRecordMb);

@@ -29,7 +29,7 @@ final class HistoryReport {
                     BenchResults.fmt(">= %.2fx", MIN_RATE_RATIO), BenchResults.fmt("%.2fx", d), d >= MIN_RATE_RATIO));
         }
         if (h.peakRssBytes > 0) {
-            out.add(new BenchResults.Target("peak RSS of the monitor JVM (" + String.join(" ", MonitorProcess.JVM_OPTIONS) + ")", "< 1 GiB",
+            out.add(new BenchResults.Target("peak RSS of the monitor JVM (" + h.monitorJvmOptions + ")", "< 1 GiB",
                     BenchResults.fmt("%.0f MiB", h.peakRssBytes / MIB), h.peakRssBytes < GIB));
         }
         return out;
@@ -39,7 +39,7 @@ final class HistoryReport {
     static void print(PrintStream out, HistoryResult h) {
         out.printf(Locale.ROOT, "History (one monitor JVM, %s; %s chunk records, %s tokens, %,d rollouts of history in %.0f s: %s tokens/s"
                         + " with the generator on the same cores; load average %.2f at its end)%n",
-                String.join(" ", MonitorProcess.JVM_OPTIONS), BenchResults.rate(h.historyRecords), BenchResults.rate(h.historyTokens),
+                h.monitorJvmOptions, BenchResults.rate(h.historyRecords), BenchResults.rate(h.historyTokens),
                 h.historyRollouts, h.historySeconds, BenchResults.rate(h.historySeconds > 0 ? h.historyTokens / h.historySeconds : 0),
                 h.historyLoadAverage);
         out.printf(Locale.ROOT, "%-28s %10s %9s %8s %11s %9s %14s%n", "per-token window", "records", "rollouts", "seconds", "records/s",

@@ -21,6 +21,8 @@ final class HistoryResult {
     long lastRssBytes;
     final List<Recovery> recoveries = new ArrayList<>();
     String note = "";
+    /** The monitor JVMs' options ({@code -Xmx} as the launcher's, or as --monitor-heap set it). */
+    String monitorJvmOptions = String.join(" ", MonitorProcess.jvmOptions(MonitorProcess.LAUNCHER_HEAP));
 
     /**
      * After an unclean stop, seconds from the kill.

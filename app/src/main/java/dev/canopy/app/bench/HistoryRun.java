@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,8 +25,10 @@ import static dev.canopy.app.bench.MonitorWaits.reportRollouts;
 /**
  * The history stage of {@code canopy bench --workload production}: does the monitor hold up after a long
  * history? One monitor runs in a JVM of its own ({@link MonitorProcess}, {@code -Xmx1g} as the launcher
- * sets it) on the production-shape traffic ({@link ProductionStream}). First {@value #FIRST_WINDOW_AFTER}
- * rollouts of history (chunk records, streamed from the generator), then a window of per-token records
+ * sets it) on the production-shape traffic ({@link ProductionStream}). First a warm-up window of per-token
+ * records, not counted: without it the first measured window ran while the JIT was still compiling the
+ * per-token path (half a core of C2 in the first minute), which made the rate after 10k look slower than it
+ * is and the ratio better. Then {@value #FIRST_WINDOW_AFTER} rollouts of history (chunk records, streamed from the generator), then a window of per-token records
  * whose rate is measured; then the rest of the history, up to {@code --history} rollouts, and the same
  * window again. The rate of the second window over the first says whether the state the history left
  * slows the monitor down. Around every stretch the broker is asked what the application's changelogs
@@ -39,6 +42,9 @@ final class HistoryRun {
 
     /** Completed rollouts of history before the first window. */
     static final long FIRST_WINDOW_AFTER = 10_000;
+
+    /** The rollouts of the warm-up window, which is not counted ({@code afterRollouts} -1). */
+    private static final int WARM_UP_PHASE = 4;
 
     /** Mean tokens of a production-shape rollout, to plan the stream's token budget from a rollout count. */
     private static final double TOKENS_PER_ROLLOUT = 34;
@@ -82,6 +88,7 @@ final class HistoryRun {
     private final long history;
     private final long windowEvents;
     private final int maxRecordMb;
+    private final List<String> jvmOptions;
     private final PrintStream err;
     private final HistoryResult result = new HistoryResult();
     /** Records and completed rollouts sent to the topic so far: what the monitor has to have measured to be caught up. */
@@ -95,8 +102,12 @@ final class HistoryRun {
      * @param history     completed rollouts of history before the second window
      * @param windowEvents per-token records of each window
      * @param maxRecordMb when above 0, the monitor's {@code max.request.size} in MiB (the broker was started to match)
+     * @param monitorHeap the monitor JVMs' {@code -Xmx} value
      */
-    HistoryRun(KafkaThroughput kafka, int chunkSize, long seed, long history, long windowEvents, int maxRecordMb, PrintStream err) {
+    HistoryRun(KafkaThroughput kafka, int chunkSize, long seed, long history, long windowEvents, int maxRecordMb, String monitorHeap,
+               PrintStream err) {
+        this.jvmOptions = MonitorProcess.jvmOptions(monitorHeap);
+        result.monitorJvmOptions = String.join(" ", jvmOptions);
         this.kafka = kafka;
         this.chunkSize = chunkSize;
         this.seed = seed;
@@ -123,17 +134,18 @@ final class HistoryRun {
             t.setDaemon(true);
             return t;
         });
-        try (MonitorProcess a = new MonitorProcess(flags, dir, "monitor-a");
-             MonitorProcess b = new MonitorProcess(second, dir, "monitor-b");
+        try (MonitorProcess a = new MonitorProcess(flags, dir, "monitor-a", jvmOptions);
+             MonitorProcess b = new MonitorProcess(second, dir, "monitor-b", jvmOptions);
              KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
             rss.scheduleAtFixedRate(() -> {
                 a.sampleRss();
                 b.sampleRss();
             }, 0, RSS_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
-            err.printf(Locale.ROOT, "canopy bench: history: starting a monitor JVM (%s)...%n", String.join(" ", MonitorProcess.JVM_OPTIONS));
+            err.printf(Locale.ROOT, "canopy bench: history: starting a monitor JVM (%s)...%n", result.monitorJvmOptions);
             a.start();
             await(a, "the monitor to be RUNNING", START_SECONDS, () -> a.status("/readyz") == HTTP_OK);
-            // phase 1: other rollouts than the windows' (phases 2 and 3)
+            window(producer, topic, a, WARM_UP_PHASE, -1, ChangelogBytes.snapshot(kafka.bootstrap(), app), app);
+            // phase 1: other rollouts than the windows' (phases 2 and 3) and the warm-up's
             ProductionStream stream = new ProductionStream(chunkSize, (long) (history * TOKENS_PER_ROLLOUT), seed, 1);
 
             Map<String, ChangelogBytes.Topic> t0 = ChangelogBytes.snapshot(kafka.bootstrap(), app);
@@ -196,11 +208,18 @@ final class HistoryRun {
         historyRolloutsSent = stream.rollouts();
     }
 
-    /** Sends one per-token window of production-shape records and measures the rate the monitor reads it at. */
+    /**
+     * Sends one per-token window of production-shape records and measures the rate the monitor reads it at;
+     * {@code afterRollouts} -1 is the warm-up window, measured but not counted.
+     */
     private void window(KafkaProducer<byte[], byte[]> producer, String topic, MonitorProcess m, int phase, long afterRollouts,
                         Map<String, ChangelogBytes.Topic> before, String app) throws Exception {
         BenchEvents w = BenchEvents.production("window", 1, windowEvents, seed, phase);
-        err.printf(Locale.ROOT, "canopy bench: history: per-token window after %,d rollouts (%,d records)...%n", afterRollouts, w.records());
+        if (afterRollouts < 0) {
+            err.printf(Locale.ROOT, "canopy bench: history: per-token warm-up window, not counted (%,d records)...%n", w.records());
+        } else {
+            err.printf(Locale.ROOT, "canopy bench: history: per-token window after %,d rollouts (%,d records)...%n", afterRollouts, w.records());
+        }
         long[] c0 = m.counters();
         if (c0 == null) {
             throw new IllegalStateException("the monitor's /metrics does not answer; its log ends:\n" + m.logTail());
@@ -239,6 +258,10 @@ final class HistoryRun {
             if (c != null && c[0] >= endEvents && c[1] >= endRollouts) {
                 double seconds = (now - firstAt) / 1e9;
                 double rate = (endEvents - firstEvents) / seconds;
+                if (afterRollouts < 0) {
+                    err.printf(Locale.ROOT, "canopy bench: history: warm-up window: %s records/s (not counted)%n", BenchResults.rate(rate));
+                    return;
+                }
                 long bytes = ChangelogBytes.changelogBytes(ChangelogBytes.delta(before, ChangelogBytes.snapshot(kafka.bootstrap(), app)));
                 result.windows.add(new HistoryResult.Window(afterRollouts, w.records(), w.tokens(), w.rollouts(), w.records() / rate, rate,
                         load(), bytes));

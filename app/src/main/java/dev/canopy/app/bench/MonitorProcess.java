@@ -26,8 +26,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class MonitorProcess implements AutoCloseable {
 
-    /** The options the launcher gives the monitor's JVM. */
-    static final List<String> JVM_OPTIONS = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError");
+    /** The heap the launcher gives the monitor's JVM unless told otherwise. */
+    static final String LAUNCHER_HEAP = "1g";
+
+    /** The options the launcher gives the monitor's JVM, with this heap ({@code -Xmx}). */
+    static List<String> jvmOptions(String heap) {
+        return List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError");
+    }
 
     /** The main class of the {@code canopy} command. */
     private static final String MAIN_CLASS = "dev.canopy.app.Canopy";
@@ -45,6 +50,7 @@ final class MonitorProcess implements AutoCloseable {
 
     private static final int HTTP_OK = 200;
 
+    private final List<String> jvmOptions;
     private final Path config;
     private final Path log;
     private final int port = freePort();
@@ -55,7 +61,8 @@ final class MonitorProcess implements AutoCloseable {
      * Writes the instance's configuration file ({@code settings}, on a free port of 127.0.0.1) to
      * {@code dir}, beside its log; starts nothing.
      */
-    MonitorProcess(Map<String, String> settings, Path dir, String name) throws IOException {
+    MonitorProcess(Map<String, String> settings, Path dir, String name, List<String> jvmOptions) throws IOException {
+        this.jvmOptions = jvmOptions;
         Properties p = new Properties();
         p.putAll(settings);
         p.setProperty("canopy.http.host", "127.0.0.1");
@@ -72,7 +79,7 @@ final class MonitorProcess implements AutoCloseable {
     void start() throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(MAIN_CLASS);

@@ -68,6 +68,12 @@ class BenchFlagsTest {
     }
 
     @Test
+    void shouldRejectAMonitorHeapTheJvmWouldNotTake() {
+        assertRejected("--monitor-heap must be a JVM heap size such as 640m or 2g, got 'lots'", "bench", "--workload", "production",
+                "--monitor-heap", "lots");
+    }
+
+    @Test
     void shouldRejectARecordSizeOutOfRange() {
         assertRejected("--max-record-mb must be between 0 and 1024, got -1", "bench", "--max-record-mb", "-1");
         assertRejected("--max-record-mb must be between 0 and 1024, got 2048", "bench", "--workload", "production", "--max-record-mb", "2048");
