@@ -271,7 +271,9 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             newestWindows.put(group, newest);
             releaseMetrics.put(group, new ReleaseMetrics(acc.firstSeen(), acc.lastSeen(), cumulative, newest).toBytes());
         }
-        nextEmit = nextEmit(now, (nanoTime.getAsLong() - started) / 1_000_000);
+        long took = nanoTime.getAsLong() - started;
+        observer.metricsEmitted(took / 1e9);
+        nextEmit = nextEmit(now, took / 1_000_000);
     }
 
     /** When an emit that started at {@code now} and took {@code tookMs} lets the next one start. */

@@ -27,6 +27,13 @@ public interface TopologyObserver {
     default void rolloutAbandoned(String model, String release) {
     }
 
+    /**
+     * The aggregate emitted: every changed release's metrics and windows computed, in this many seconds. Emits
+     * take at most a tenth of the stream thread's time, so this also says how fresh the emitted metrics are.
+     */
+    default void metricsEmitted(double seconds) {
+    }
+
     /** A completed rollout's text was embedded for semantic diversity, in this many seconds. */
     default void rolloutEmbedded(double seconds) {
     }

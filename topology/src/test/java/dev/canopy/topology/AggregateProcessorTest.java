@@ -45,13 +45,17 @@ class AggregateProcessorTest {
     }
 
     private AggregateProcessor startTask(MockProcessorContext<String, byte[]> context, LongSupplier nanoTime) {
+        return startTask(context, nanoTime, TopologyObserver.NONE);
+    }
+
+    private AggregateProcessor startTask(MockProcessorContext<String, byte[]> context, LongSupplier nanoTime, TopologyObserver observer) {
         for (String name : RESTORED) {
             context.addStateStore(restored.computeIfAbsent(name, n -> store(n, context)));
         }
         for (String name : IN_MEMORY) {
             context.addStateStore(store(name, context));
         }
-        AggregateProcessor p = new AggregateProcessor(config, TopologyObserver.NONE, nanoTime);
+        AggregateProcessor p = new AggregateProcessor(config, observer, nanoTime);
         p.init(context);
         return p;
     }
@@ -115,7 +119,13 @@ class AggregateProcessorTest {
         context.setCurrentSystemTimeMs(t0);
         // every reading of this clock is 2 s after the one before: each emit "takes" 2 s
         AtomicLong clock = new AtomicLong();
-        AggregateProcessor p = startTask(context, () -> clock.addAndGet(2_000_000_000L));
+        List<Double> emits = new java.util.ArrayList<>();
+        AggregateProcessor p = startTask(context, () -> clock.addAndGet(2_000_000_000L), new TopologyObserver() {
+            @Override
+            public void metricsEmitted(double seconds) {
+                emits.add(seconds);
+            }
+        });
         p.process(new Record<>(GroupKeys.of("m", "v1"), rollout("v1", 0, t0), t0));
         p.emit(t0);
         int first = context.forwarded().size();
@@ -127,6 +137,7 @@ class AggregateProcessorTest {
         p.emit(t0 + 10_000);
         p.emit(t0 + 15_000);
         assertEquals(first, context.forwarded().size(), "no emit within 18 s of a 2 s one");
+        assertEquals(List.of(2.0), emits, "each emit's time is reported, the skipped punctuations are not emits");
         p.emit(t0 + 20_000);
         assertTrue(context.forwarded().size() > first, "then the next one, with the changes of the meantime");
         String last = new String(context.forwarded().get(first).record().value(), java.nio.charset.StandardCharsets.UTF_8);

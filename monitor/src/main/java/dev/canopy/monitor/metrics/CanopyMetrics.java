@@ -58,6 +58,7 @@ public final class CanopyMetrics implements TopologyObserver {
     private final Histogram lag;
     private final Histogram embedding;
     private final Counter overflow;
+    private final Histogram emits;
     private final Counter threadFailures;
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Long> semanticBacklog = new ConcurrentHashMap<>();
@@ -84,6 +85,8 @@ public final class CanopyMetrics implements TopologyObserver {
                 .classicOnly().classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300).register(registry);
         embedding = Histogram.builder().name(MetricCatalogue.EMBEDDING_SECONDS.metricName()).help(MetricCatalogue.EMBEDDING_SECONDS.help())
                 .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1).register(registry);
+        emits = Histogram.builder().name(MetricCatalogue.EMIT_SECONDS.metricName()).help(MetricCatalogue.EMIT_SECONDS.help())
+                .classicOnly().classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.55, 1, 2.5, 5, 10).register(registry);
         overflow = Counter.builder().name(MetricCatalogue.GROUPS_OVERFLOW.metricName()).help(MetricCatalogue.GROUPS_OVERFLOW.help())
                 .register(registry);
         threadFailures = Counter.builder().name(MetricCatalogue.STREAM_THREAD_FAILURES.metricName())
@@ -104,7 +107,7 @@ public final class CanopyMetrics implements TopologyObserver {
 
     private static boolean isSnapshotDriven(MetricCatalogue m) {
         return switch (m) {
-            case EVENTS, REJECTED, LAG, EMBEDDING_SECONDS, GROUPS_OVERFLOW, IN_FLIGHT, SEMANTIC_BACKLOG, STREAMS_STATE, STREAM_THREAD_FAILURES,
+            case EVENTS, REJECTED, LAG, EMIT_SECONDS, EMBEDDING_SECONDS, GROUPS_OVERFLOW, IN_FLIGHT, SEMANTIC_BACKLOG, STREAMS_STATE, STREAM_THREAD_FAILURES,
                  TRACKED_GROUPS -> false;
             default -> true;
         };
@@ -274,6 +277,11 @@ public final class CanopyMetrics implements TopologyObserver {
     @Override
     public void rolloutMeasured(String model, String release, long lagMillis) {
         lag.observe(lagMillis / 1000.0);
+    }
+
+    @Override
+    public void metricsEmitted(double seconds) {
+        emits.observe(seconds);
     }
 
     @Override

@@ -77,6 +77,7 @@ class MetricsExpositionTest {
         metrics.eventRead();
         metrics.eventRejected("not_json");
         metrics.rolloutMeasured("chat", "v2", 1500);
+        metrics.metricsEmitted(0.3);
         metrics.rolloutEmbedded(0.004);
         metrics.inFlight("0_0", 7);
         metrics.streamsState("RUNNING");
