@@ -42,12 +42,12 @@ final class HistoryReport {
                 h.monitorJvmOptions, BenchResults.rate(h.historyRecords), BenchResults.rate(h.historyTokens),
                 h.historyRollouts, h.historySeconds, BenchResults.rate(h.historySeconds > 0 ? h.historyTokens / h.historySeconds : 0),
                 h.historyLoadAverage);
-        out.printf(Locale.ROOT, "%-28s %10s %9s %8s %11s %9s %14s%n", "per-token window", "records", "rollouts", "seconds", "records/s",
-                "load avg", "changelog B/tok");
+        out.printf(Locale.ROOT, "%-28s %10s %9s %8s %11s %9s %14s %6s %10s %10s%n", "per-token window", "records", "rollouts", "seconds",
+                "records/s", "load avg", "changelog B/tok", "emits", "emit mean", "emits>.55s");
         for (HistoryResult.Window w : h.windows) {
-            out.printf(Locale.ROOT, "%-28s %,10d %,9d %8.2f %11s %9.2f %14.0f%n", "after " + BenchResults.rate(w.afterRollouts()) + " rollouts",
-                    w.records(), w.rollouts(), w.seconds(), BenchResults.rate(w.recordsPerSecond()), w.loadAverage(),
-                    per(w.changelogBytes(), w.tokens()));
+            out.printf(Locale.ROOT, "%-28s %,10d %,9d %8.2f %11s %9.2f %14.0f %6d %9.3fs %10d%n", "after " + BenchResults.rate(w.afterRollouts())
+                            + " rollouts", w.records(), w.rollouts(), w.seconds(), BenchResults.rate(w.recordsPerSecond()), w.loadAverage(),
+                    per(w.changelogBytes(), w.tokens()), w.emits(), w.emits() > 0 ? w.emitSeconds() / w.emits() : 0.0, w.slowEmits());
         }
         if (!Double.isNaN(h.decline())) {
             out.printf(Locale.ROOT, "rate after the long history / after the short one: %.2fx%n", h.decline());

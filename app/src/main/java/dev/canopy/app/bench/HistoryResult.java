@@ -48,8 +48,15 @@ final class HistoryResult {
      * @param seconds        from its first record read to its last rollout measured
      * @param changelogBytes what the whole application wrote to its changelogs meanwhile
      */
+    /**
+     * One measured window.
+     *
+     * @param emits     the aggregate's emits during the window
+     * @param emitSeconds their seconds in all
+     * @param slowEmits those over 0.55 s, after which the next emit waited past the 5 s period (the emit budget)
+     */
     record Window(long afterRollouts, long records, long tokens, long rollouts, double seconds, double recordsPerSecond,
-                  double loadAverage, long changelogBytes) {
+                  double loadAverage, long changelogBytes, long emits, double emitSeconds, long slowEmits) {
     }
 
     /** The rate after the long history over the rate after the short one; NaN without two windows. */

@@ -244,6 +244,7 @@ final class HistoryRun {
      */
     private void awaitWindow(MonitorProcess m, long[] c0, BenchEvents w, long afterRollouts, Map<String, ChangelogBytes.Topic> before,
                              String app, long deadline) throws Exception {
+        double[] e0 = m.emits();
         long endEvents = c0[0] + w.records();
         long endRollouts = c0[1] + w.rollouts();
         long firstAt = 0;
@@ -263,8 +264,10 @@ final class HistoryRun {
                     return;
                 }
                 long bytes = ChangelogBytes.changelogBytes(ChangelogBytes.delta(before, ChangelogBytes.snapshot(kafka.bootstrap(), app)));
+                double[] e1 = m.emits();
+                boolean emits = e0 != null && e1 != null;
                 result.windows.add(new HistoryResult.Window(afterRollouts, w.records(), w.tokens(), w.rollouts(), w.records() / rate, rate,
-                        load(), bytes));
+                        load(), bytes, emits ? (long) (e1[0] - e0[0]) : 0, emits ? e1[1] - e0[1] : 0, emits ? (long) (e1[2] - e0[2]) : 0));
                 err.printf(Locale.ROOT, "canopy bench: history: window after %,d rollouts: %s records/s%n", afterRollouts,
                         BenchResults.rate(rate));
                 return;

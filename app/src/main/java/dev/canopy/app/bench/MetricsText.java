@@ -12,6 +12,11 @@ final class MetricsText {
      * {@code name} are not counted.
      */
     static double sum(String text, String name) {
+        return sum(text, name, null);
+    }
+
+    /** The same, over the samples whose label set is exactly {@code labels} (as written, e.g. {@code le="0.55"}) when given. */
+    static double sum(String text, String name, String labels) {
         double sum = 0;
         for (String line : text.split("\n")) {
             if (!line.startsWith(name) || line.length() == name.length()) {
@@ -22,7 +27,7 @@ final class MetricsText {
                 continue;
             }
             int end = next == '{' ? line.indexOf('}', name.length()) : name.length();
-            if (end < 0) {
+            if (end < 0 || (labels != null && !(next == '{' && line.substring(name.length() + 1, end).equals(labels)))) {
                 continue;
             }
             String[] rest = line.substring(end + 1).trim().split("\\s+");

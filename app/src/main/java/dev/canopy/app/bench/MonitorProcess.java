@@ -136,6 +136,20 @@ final class MonitorProcess implements AutoCloseable {
                 : new long[] {(long) MetricsText.sum(text, "canopy_events_total"), (long) MetricsText.sum(text, "canopy_rollouts_total")};
     }
 
+    /**
+     * The aggregate's emits so far: how many, their seconds in all, and how many took longer than the 0.55 s
+     * above which the next emit waits past the 5 s period; null when /metrics does not answer.
+     */
+    double[] emits() {
+        String text = body("/metrics");
+        if (text == null) {
+            return null;
+        }
+        double count = MetricsText.sum(text, "canopy_aggregate_emit_seconds_count");
+        return new double[] {count, MetricsText.sum(text, "canopy_aggregate_emit_seconds_sum"),
+                count - MetricsText.sum(text, "canopy_aggregate_emit_seconds_bucket", "le=\"0.55\"")};
+    }
+
     /** The resident set now, in bytes (0 when the process is not running); keeps the peak, the kernel's high-water mark included. */
     long sampleRss() {
         if (!alive()) {

@@ -23,8 +23,9 @@ class HistoryReportTest {
         h.historyRollouts = 1_000_000;
         h.historySeconds = 1000;
         h.historyLoadAverage = 3.5;
-        h.windows.add(new HistoryResult.Window(10_000, 300_000, 300_000, 8_000, 5, 60_000, 2.0, 30_000_000));
-        h.windows.add(new HistoryResult.Window(1_000_000, 300_000, 300_000, 8_000, 300_000 / secondRate, secondRate, 2.5, 36_000_000));
+        h.windows.add(new HistoryResult.Window(10_000, 300_000, 300_000, 8_000, 5, 60_000, 2.0, 30_000_000, 2, 0.02, 0));
+        h.windows.add(new HistoryResult.Window(1_000_000, 300_000, 300_000, 8_000, 300_000 / secondRate, secondRate, 2.5, 36_000_000,
+                6, 1.5, 1));
         h.stores.add(new HistoryResult.Store("canopy-groups", true, 1_700_000_000, 1_000_000, 40_000_000, 16_000));
         h.stores.add(new HistoryResult.Store("canopy-windows", true, 2_580_000_000L, 1_000_000, 26_000_000, 16_000));
         h.stores.add(new HistoryResult.Store("KSTREAM-0001 (repartition)", false, 0, 1_000_000, 0, 16_000));
@@ -49,7 +50,9 @@ class HistoryReportTest {
         assertTrue(out.contains("after 1.00M rollouts"), out);
         assertTrue(out.contains("rate after the long history / after the short one: 0.95x"), out);
         // 30 MB of changelog over 300k tokens
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("after 10.0k rollouts") && l.trim().endsWith(" 100")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("after 10.0k rollouts") && l.contains(" 100 ")), out);
+        // 6 emits of 1.5 s in all, one of them long enough to delay the next
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("after 1.00M rollouts") && l.matches(".* 6 +0\\.250s +1$")), out);
     }
 
     @Test

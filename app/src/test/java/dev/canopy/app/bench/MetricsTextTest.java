@@ -16,7 +16,18 @@ class MetricsTextTest {
             canopy_rollouts_total{model="m",release="a"} 10.0
             canopy_rollouts_total{model="m",release="b"} 32.0
             canopy_rollouts_totalx 99
+            canopy_aggregate_emit_seconds_bucket{le="0.25"} 3.0
+            canopy_aggregate_emit_seconds_bucket{le="0.55"} 5.0
+            canopy_aggregate_emit_seconds_bucket{le="+Inf"} 7.0
             """;
+
+    @Test
+    void shouldReadOneLabelSetWhenAsked() {
+        assertEquals(5.0, MetricsText.sum(TEXT, "canopy_aggregate_emit_seconds_bucket", "le=\"0.55\""));
+        assertEquals(0.0, MetricsText.sum(TEXT, "canopy_aggregate_emit_seconds_bucket", "le=\"0.5\""));
+        assertEquals(15.0, MetricsText.sum(TEXT, "canopy_aggregate_emit_seconds_bucket"));
+        assertEquals(0.0, MetricsText.sum(TEXT, "canopy_events_total", "le=\"0.55\""), "a sample without labels has not that label set");
+    }
 
     @Test
     void shouldReadAMetricWithoutLabels() {
