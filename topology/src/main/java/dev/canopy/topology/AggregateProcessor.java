@@ -77,8 +77,8 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     private KeyValueStore<String, byte[]> windows;
     private KeyValueStore<String, byte[]> provisional;
     private KeyValueStore<String, byte[]> releaseMetrics;
-    private final Map<String, ReleaseMetrics.Window> newestWindows = new HashMap<>();
-    private final Set<String> legacyChecked = new HashSet<>();
+    /** Whether the first emit has cleared the provisional windows older versions kept in {@link StoreNames#WINDOWS}. */
+    private boolean legacyDropped;
     private final Map<String, GroupAccumulator> cache = new HashMap<>();
     private final Map<String, GroupAccumulator> sliceCache = new HashMap<>();
     private final Set<String> dirtyGroups = new HashSet<>();
@@ -237,6 +237,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             return;
         }
         long started = nanoTime.getAsLong();
+        dropLegacyProvisionals();
         List<String> dirty = new ArrayList<>(changed);
         changed.clear();
         for (String group : dirty) {
@@ -244,8 +245,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             GroupAccumulator acc = cumulative(group);
             GroupMetrics cumulative = GroupMetrics.of(key, acc);
             forward(key, MetricsRecord.json(cumulative, "cumulative", Long.MIN_VALUE, Long.MIN_VALUE, false, now), now);
-            dropLegacyProvisional(group);
-            ReleaseMetrics.Window newest = newestWindows.get(group);
+            ReleaseMetrics.Window newest = newestEmitted(group);
             if (streamTime != Long.MIN_VALUE) {
                 long size = config.windowSize().toMillis();
                 long advance = config.windowAdvance().toMillis();
@@ -257,19 +257,18 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
                         windows.put(GroupKeys.timed(group, end), new WindowValue(end - size, end, true, w).toBytes());
                         GroupMetrics m = GroupMetrics.of(key, w);
                         forward(key, MetricsRecord.json(m, "window", end - size, end, true, now), now);
-                        newest = newer(newest, new ReleaseMetrics.Window(end - size, end, true, m));
+                        newest = ReleaseMetrics.Window.newer(newest, new ReleaseMetrics.Window(end - size, end, true, m));
                     }
                 }
                 lastClosed.put(group, closed);
                 ReleaseMetrics.Window open = writeProvisional(group, key);
                 if (open != null) {
                     forward(key, MetricsRecord.json(open.metrics(), "window", open.start(), open.end(), false, now), now);
-                    newest = newer(newest, open);
+                    newest = ReleaseMetrics.Window.newer(newest, open);
                 }
                 purge(group, closed);
             }
-            newestWindows.put(group, newest);
-            releaseMetrics.put(group, new ReleaseMetrics(acc.firstSeen(), acc.lastSeen(), cumulative, newest).toBytes());
+            keep(group, acc, cumulative, newest);
         }
         long took = nanoTime.getAsLong() - started;
         observer.metricsEmitted(took / 1e9);
@@ -297,20 +296,28 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
         return new ReleaseMetrics.Window(open - size, open, false, GroupMetrics.of(key, w));
     }
 
-    /** The newer of two windows: the later end, the provisional one at the same end. */
-    static ReleaseMetrics.Window newer(ReleaseMetrics.Window a, ReleaseMetrics.Window b) {
-        if (a == null) {
-            return b;
-        }
-        return b.end() > a.end() || (b.end() == a.end() && !b.closed()) ? b : a;
+    /** The newest window the last emit (or the task's start) recorded for a group, or null. */
+    private ReleaseMetrics.Window newestEmitted(String group) {
+        byte[] last = releaseMetrics.get(group);
+        return last == null ? null : ReleaseMetrics.fromBytes(last).newest();
+    }
+
+    /** Keeps what was just computed for a group's readers: the exported series and the next emit. */
+    private void keep(String group, GroupAccumulator acc, GroupMetrics cumulative, ReleaseMetrics.Window newest) {
+        releaseMetrics.put(group, new ReleaseMetrics(acc.firstSeen(), acc.lastSeen(), cumulative, newest).toBytes());
     }
 
     /**
      * Versions before {@link StoreNames#PROVISIONAL_WINDOWS} kept the provisional window in {@link StoreNames#WINDOWS}
-     * under the time slot {@link #PROVISIONAL}; it is deleted once per group and task (readers skip it meanwhile).
+     * under the time slot {@link #PROVISIONAL}: a task's first emit deletes those of the groups it restored (readers
+     * skip them meanwhile). Not in {@link #init}, which has no record context to write a changelog with.
      */
-    private void dropLegacyProvisional(String group) {
-        if (legacyChecked.add(group)) {
+    private void dropLegacyProvisionals() {
+        if (legacyDropped) {
+            return;
+        }
+        legacyDropped = true;
+        for (String group : cache.keySet()) {
             String legacy = GroupKeys.timed(group, PROVISIONAL);
             if (windows.get(legacy) != null) {
                 windows.delete(legacy);
@@ -337,12 +344,11 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
             if (streamTime != Long.MIN_VALUE) {
                 ReleaseMetrics.Window open = writeProvisional(group, key);
                 if (open != null) {
-                    newest = newer(newest, open);
+                    newest = ReleaseMetrics.Window.newer(newest, open);
                 }
             }
-            newestWindows.put(group, newest);
             GroupAccumulator acc = e.getValue();
-            releaseMetrics.put(group, new ReleaseMetrics(acc.firstSeen(), acc.lastSeen(), GroupMetrics.of(key, acc), newest).toBytes());
+            keep(group, acc, GroupMetrics.of(key, acc), newest);
         }
     }
 

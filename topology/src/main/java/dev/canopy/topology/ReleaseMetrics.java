@@ -31,6 +31,14 @@ public record ReleaseMetrics(long firstSeen, long lastSeen, GroupMetrics cumulat
 
     /** A rolling window's bounds (epoch ms, end exclusive), whether it is closed, and its metrics. */
     public record Window(long start, long end, boolean closed, GroupMetrics metrics) {
+
+        /** The newer of two windows ({@code a} may be null): the later end, the provisional one at the same end. */
+        static Window newer(Window a, Window b) {
+            if (a == null) {
+                return b;
+            }
+            return b.end() > a.end() || (b.end() == a.end() && !b.closed()) ? b : a;
+        }
     }
 
     public byte[] toBytes() {

@@ -89,10 +89,10 @@ class ReleaseMetricsTest {
         ReleaseMetrics.Window closed = new ReleaseMetrics.Window(0, 10, true, null);
         ReleaseMetrics.Window open = new ReleaseMetrics.Window(0, 10, false, null);
         ReleaseMetrics.Window later = new ReleaseMetrics.Window(5, 15, true, null);
-        assertEquals(closed, AggregateProcessor.newer(null, closed));
-        assertEquals(open, AggregateProcessor.newer(closed, open));
-        assertEquals(open, AggregateProcessor.newer(open, closed));
-        assertEquals(later, AggregateProcessor.newer(open, later));
-        assertEquals(later, AggregateProcessor.newer(later, closed));
+        assertEquals(closed, ReleaseMetrics.Window.newer(null, closed));
+        assertEquals(open, ReleaseMetrics.Window.newer(closed, open));
+        assertEquals(open, ReleaseMetrics.Window.newer(open, closed));
+        assertEquals(later, ReleaseMetrics.Window.newer(open, later));
+        assertEquals(later, ReleaseMetrics.Window.newer(later, closed));
     }
 }
