@@ -29,13 +29,13 @@ public final class SemanticCodec {
         out.writeInt(p.rollouts());
         out.writeDouble(p.diversity());
         out.writeDouble(p.vendi());
-        write(out, p.rateCorrelation());
-        write(out, p.lengthCorrelation());
+        p.rateCorrelation().write(out);
+        p.lengthCorrelation().write(out);
     }
 
     public static SemanticMetrics.Prompt readPrompt(DataInput in) throws IOException {
-        return new SemanticMetrics.Prompt(in.readUTF(), in.readInt(), in.readDouble(), in.readDouble(), readCoefficients(in),
-                readCoefficients(in));
+        return new SemanticMetrics.Prompt(in.readUTF(), in.readInt(), in.readDouble(), in.readDouble(), Correlations.Coefficients.read(in),
+                Correlations.Coefficients.read(in));
     }
 
     public static void write(DataOutput out, SemanticMetrics m, SemanticCounts c) throws IOException {
@@ -104,16 +104,5 @@ public final class SemanticCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static void write(DataOutput out, Correlations.Coefficients c) throws IOException {
-        out.writeDouble(c.pearson());
-        out.writeDouble(c.spearman());
-        out.writeDouble(c.kendall());
-        out.writeDouble(c.covariance());
-    }
-
-    private static Correlations.Coefficients readCoefficients(DataInput in) throws IOException {
-        return new Correlations.Coefficients(in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
     }
 }

@@ -89,9 +89,9 @@ public record ReleaseMetrics(long firstSeen, long lastSeen, GroupMetrics cumulat
                 m.branchingFactor(), m.truncationRate(), m.lengthDriven(), m.coupling()}) {
             out.writeDouble(d);
         }
-        write(m.lengthEntropyRate(), out);
+        m.lengthEntropyRate().write(out);
         write(m.pearsonInterval(), out);
-        write(m.allRollouts(), out);
+        m.allRollouts().write(out);
         write(m.allPearsonInterval(), out);
         out.writeLong(m.exactSteps());
         out.writeLong(m.topkSteps());
@@ -108,24 +108,13 @@ public record ReleaseMetrics(long firstSeen, long lastSeen, GroupMetrics cumulat
         for (int i = 0; i < d.length; i++) {
             d[i] = in.readDouble();
         }
-        Correlations.Coefficients pooled = coefficients(in);
+        Correlations.Coefficients pooled = Correlations.Coefficients.read(in);
         double[] pooledInterval = doubles(in);
-        Correlations.Coefficients all = coefficients(in);
+        Correlations.Coefficients all = Correlations.Coefficients.read(in);
         double[] allInterval = doubles(in);
         return new GroupMetrics(key, rollouts, prompts, tokens, abandoned, d[0], d[1], d[2], d[3], d[4], d[5], d[6],
                 pooled, pooledInterval, all, allInterval, d[7], d[8], in.readLong(), in.readLong(), in.readLong(),
                 in.readBoolean(), List.of());
-    }
-
-    private static void write(Correlations.Coefficients c, DataOutputStream out) throws IOException {
-        out.writeDouble(c.pearson());
-        out.writeDouble(c.spearman());
-        out.writeDouble(c.kendall());
-        out.writeDouble(c.covariance());
-    }
-
-    private static Correlations.Coefficients coefficients(DataInputStream in) throws IOException {
-        return new Correlations.Coefficients(in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
     }
 
     private static void write(double[] values, DataOutputStream out) throws IOException {

@@ -3,6 +3,10 @@ package dev.canopy.core.stats;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Pearson, Spearman (mid-ranks for ties) and Kendall tau-b between two samples, and their sample
  * covariance (n - 1 denominator), with METRICS.md's undefined cases: the three coefficients are NaN
@@ -17,6 +21,19 @@ public final class Correlations {
     /** The four statistics of one sample of pairs. NaN stands for undefined. */
     public record Coefficients(double pearson, double spearman, double kendall, double covariance) {
         public static final Coefficients UNDEFINED = new Coefficients(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+        /** Writes the four values, in this order, for the stores' binary values. */
+        public void write(DataOutput out) throws IOException {
+            out.writeDouble(pearson);
+            out.writeDouble(spearman);
+            out.writeDouble(kendall);
+            out.writeDouble(covariance);
+        }
+
+        /** Reads what {@link #write} wrote. */
+        public static Coefficients read(DataInput in) throws IOException {
+            return new Coefficients(in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
+        }
     }
 
     public static Coefficients of(double[] x, double[] y) {
