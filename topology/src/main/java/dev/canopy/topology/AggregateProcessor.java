@@ -71,6 +71,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     private final MonitorConfig config;
     private final TopologyObserver observer;
     private ProcessorContext<String, byte[]> context;
+    private RawInputRecords rawInput;
     private KeyValueStore<String, byte[]> groups;
     private KeyValueStore<String, byte[]> pending;
     private KeyValueStore<String, byte[]> slices;
@@ -107,6 +108,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        this.rawInput = RawInputRecords.of(context.appConfigs());
         this.groups = context.getStateStore(StoreNames.GROUPS);
         this.pending = context.getStateStore(StoreNames.PENDING);
         this.slices = context.getStateStore(StoreNames.SLICES);
@@ -147,6 +149,7 @@ final class AggregateProcessor implements Processor<String, CompletedRollout, St
 
     @Override
     public void process(Record<String, CompletedRollout> record) {
+        rawInput.release(context);
         String group = record.key();
         CompletedRollout r = record.value();
         String key = GroupKeys.timed(group, ++sequence);

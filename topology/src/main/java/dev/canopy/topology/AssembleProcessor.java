@@ -56,6 +56,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     /** Characters of text kept per rollout; 0 when texts are not kept. */
     private final int maxChars;
     private ProcessorContext<String, Finished> context;
+    private RawInputRecords rawInput;
     private KeyValueStore<String, byte[]> store;
     private InFlightTexts texts;
     private RolloutAssembler.StateStore states;
@@ -83,6 +84,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     @Override
     public void init(ProcessorContext<String, Finished> context) {
         this.context = context;
+        this.rawInput = RawInputRecords.of(context.appConfigs());
         this.store = context.getStateStore(StoreNames.IN_FLIGHT);
         this.texts = maxChars > 0 ? new InFlightTexts(context.getStateStore(StoreNames.TEXTS_IN_FLIGHT), maxChars) : null;
         this.states = new RolloutAssembler.StateStore() {
@@ -111,6 +113,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
 
     @Override
     public void process(Record<byte[], Routed> record) {
+        rawInput.release(context);
         TokenRecord r = record.value().result().record();
         long eventTime = r.timestamp() >= 0 ? r.timestamp() : record.timestamp();
         if (texts != null && TextBuffer.hasText(r)) {

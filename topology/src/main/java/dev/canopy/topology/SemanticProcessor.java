@@ -74,6 +74,7 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
     private final EmbeddingBudget budget;
     private final TopologyObserver observer;
     private ProcessorContext<String, byte[]> context;
+    private RawInputRecords rawInput;
     private KeyValueStore<String, byte[]> samples;
     private KeyValueStore<String, byte[]> prompts;
     private KeyValueStore<String, byte[]> counts;
@@ -99,6 +100,7 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        this.rawInput = RawInputRecords.of(context.appConfigs());
         this.samples = context.getStateStore(StoreNames.SEMANTIC_SAMPLES);
         this.prompts = context.getStateStore(StoreNames.SEMANTIC_PROMPTS);
         this.counts = context.getStateStore(StoreNames.SEMANTIC_COUNTS);
@@ -156,6 +158,7 @@ final class SemanticProcessor implements Processor<String, Finished, String, byt
 
     @Override
     public void process(Record<String, Finished> record) {
+        rawInput.release(context);
         admit(record.key(), record.value());
         drain(context.currentSystemTimeMs());
     }

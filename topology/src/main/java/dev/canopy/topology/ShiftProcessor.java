@@ -40,6 +40,7 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
 
     private final MonitorConfig config;
     private ProcessorContext<String, Output> context;
+    private RawInputRecords rawInput;
     private KeyValueStore<String, byte[]> stats;
     private KeyValueStore<String, byte[]> results;
     private KeyValueStore<String, byte[]> releases;
@@ -55,6 +56,7 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
     @Override
     public void init(ProcessorContext<String, Output> context) {
         this.context = context;
+        this.rawInput = RawInputRecords.of(context.appConfigs());
         this.stats = context.getStateStore(StoreNames.SHIFT_STATS);
         this.results = context.getStateStore(StoreNames.SHIFT_RESULTS);
         this.releases = context.getStateStore(StoreNames.RELEASES);
@@ -63,6 +65,7 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
 
     @Override
     public void process(Record<String, CompletedRollout> record) {
+        rawInput.release(context);
         CompletedRollout r = record.value();
         if (r.abandoned()) {
             return;
