@@ -51,6 +51,9 @@ final class MonitorProcess implements AutoCloseable {
     private static final int HTTP_OK = 200;
 
     private final List<String> jvmOptions;
+    private final String mainClass;
+    /** Stops the JVM if the bench's own JVM exits first (Ctrl-C, SIGTERM, an error), so that no monitor outlives it. */
+    private Thread stopOnExit;
     private final Path config;
     private final Path log;
     private final int port = freePort();
@@ -62,7 +65,13 @@ final class MonitorProcess implements AutoCloseable {
      * {@code dir}, beside its log; starts nothing.
      */
     MonitorProcess(Map<String, String> settings, Path dir, String name, List<String> jvmOptions) throws IOException {
+        this(settings, dir, name, jvmOptions, MAIN_CLASS);
+    }
+
+    /** The same with another main class in place of {@code canopy}'s (for tests: what to start). */
+    MonitorProcess(Map<String, String> settings, Path dir, String name, List<String> jvmOptions, String mainClass) throws IOException {
         this.jvmOptions = jvmOptions;
+        this.mainClass = mainClass;
         Properties p = new Properties();
         p.putAll(settings);
         p.setProperty("canopy.http.host", "127.0.0.1");
@@ -82,14 +91,50 @@ final class MonitorProcess implements AutoCloseable {
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(MAIN_CLASS);
+        cmd.add(mainClass);
         cmd.add("run");
         cmd.add("--config");
         cmd.add(config.toString());
-        process = new ProcessBuilder(cmd)
+        forgetStopOnExit();
+        Process started = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        process = started;
+        stopOnExit = new Thread(() -> stop(started), "canopy-bench-stop-" + config.getFileName());
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
+    }
+
+    /** The JVM's process id (-1 before the first start). */
+    long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    /** SIGTERM, then SIGKILL if the JVM has not stopped within {@link #STOP_SECONDS}. */
+    private static void stop(Process p) {
+        if (!p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void forgetStopOnExit() {
+        if (stopOnExit != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopOnExit);
+            } catch (IllegalStateException e) {
+                // the JVM is already exiting: the hook runs, and stops a process that is stopped already
+            }
+            stopOnExit = null;
+        }
     }
 
     boolean alive() {
@@ -184,12 +229,10 @@ final class MonitorProcess implements AutoCloseable {
 
     /** A clean stop (SIGTERM), then SIGKILL if it takes too long. */
     @Override
-    public void close() throws InterruptedException {
-        if (alive()) {
-            process.destroy();
-            if (!process.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+    public void close() {
+        forgetStopOnExit();
+        if (process != null) {
+            stop(process);
         }
     }
 
