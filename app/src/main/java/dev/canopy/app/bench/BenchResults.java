@@ -22,11 +22,21 @@ final class BenchResults {
                    int pairCapacity) {
     }
 
-    /** One streaming stage over one workload. */
+    /**
+     * One streaming stage over one workload; for the Kafka Streams stages, the CPU their stream threads spent per
+     * record (null for the others, and where the JVM does not measure thread CPU time).
+     */
     record Stage(String stage, String workload, long records, long tokens, double seconds, double recordsPerSecond,
-                 double tokensPerSecond) {
+                 double tokensPerSecond, Double streamThreadCpuMicrosPerRecord) {
         static Stage of(String stage, String workload, KafkaThroughput.Span s) {
-            return new Stage(stage, workload, s.records(), s.tokens(), s.seconds(), s.records() / s.seconds(), s.tokens() / s.seconds());
+            double cpu = s.cpuSeconds() * 1e6 / s.records();
+            return new Stage(stage, workload, s.records(), s.tokens(), s.seconds(), s.records() / s.seconds(), s.tokens() / s.seconds(),
+                    Double.isFinite(cpu) ? cpu : null);
+        }
+
+        /** The CPU per record, NaN when not measured. */
+        double cpuMicros() {
+            return streamThreadCpuMicrosPerRecord == null ? Double.NaN : streamThreadCpuMicrosPerRecord;
         }
     }
 
@@ -129,14 +139,23 @@ final class BenchResults {
                 rate(m.tokensPerWorkload()), m.estimator(), m.partitions(), m.streamThreads(), m.pairCapacity());
         if (!stages.isEmpty()) {
             out.println("Streaming throughput (embedded broker, same topic, one stage at a time)");
-            out.printf(Locale.ROOT, "%-14s %-12s %10s %11s %8s %11s %11s %8s%n", "stage", "workload", "records", "tokens", "seconds",
-                    "records/s", "tokens/s", "vs pass");
+            out.printf(Locale.ROOT, "%-14s %-12s %10s %11s %8s %11s %11s %8s %10s %8s%n", "stage", "workload", "records", "tokens", "seconds",
+                    "records/s", "tokens/s", "vs pass", "cpu us/rec", "cpu x");
+            boolean cpuShown = false;
             for (Stage s : stages) {
                 Stage pass = stage("pass-through", s.workload());
                 double ratio = pass == null ? Double.NaN : s.recordsPerSecond() / pass.recordsPerSecond();
                 String vs = Double.isFinite(ratio) ? fmt("%.2fx", ratio) : pass == null ? "" : "-";
-                out.printf(Locale.ROOT, "%-14s %-12s %,10d %,11d %8.2f %11s %11s %8s%n", s.stage(), s.workload(), s.records(), s.tokens(),
-                        s.seconds(), rate(s.recordsPerSecond()), rate(s.tokensPerSecond()), vs);
+                double cpu = s.cpuMicros();
+                double cpuRatio = pass == null ? Double.NaN : cpu / pass.cpuMicros();
+                cpuShown |= Double.isFinite(cpu);
+                out.printf(Locale.ROOT, "%-14s %-12s %,10d %,11d %8.2f %11s %11s %8s %10s %8s%n", s.stage(), s.workload(), s.records(), s.tokens(),
+                        s.seconds(), rate(s.recordsPerSecond()), rate(s.tokensPerSecond()), vs,
+                        Double.isFinite(cpu) ? fmt("%.2f", cpu) : "", Double.isFinite(cpuRatio) ? fmt("%.2fx", cpuRatio) : "");
+            }
+            if (cpuShown) {
+                out.println("(cpu: the Kafka Streams stages' stream threads, CPU time per record from the first record read; on a shared machine"
+                        + " it moves less than the rates, so it is what compares two stages or two builds)");
             }
             out.println();
         }

@@ -56,8 +56,17 @@ final class KafkaThroughput {
      *
      * @param reprocessed records a stage read more than once (a Streams task reset under exactly-once re-reads
      *                    from its last commit); non-zero means the rate is overstated
+     * @param cpuSeconds  CPU time of a Kafka Streams stage's stream threads from its first record ({@link StreamThreadCpu});
+     *                    NaN for the other stages
      */
-    record Span(long records, long tokens, double seconds, long reprocessed) {
+    record Span(long records, long tokens, double seconds, long reprocessed, double cpuSeconds) {
+        Span(long records, long tokens, double seconds, long reprocessed) {
+            this(records, tokens, seconds, reprocessed, Double.NaN);
+        }
+
+        Span withCpu(double cpu) {
+            return new Span(records, tokens, seconds, reprocessed, cpu);
+        }
     }
 
     private final String bootstrap;
@@ -264,11 +273,15 @@ final class KafkaThroughput {
         String appId = settings.applicationId() + "-passthrough";
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateRoot.resolve(appId).toString());
+        StreamThreadCpu cpu = new StreamThreadCpu(appId);
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
              Progress ignored = progress("pass-through " + events.name(), meter, events.records())) {
             streams.start();
-            await(streams, () -> meter.count() >= events.records(), timeout(events), "pass-through");
-            Span s = span(meter, meter, events);
+            await(streams, () -> {
+                cpu.startWhen(meter.count() > 0);
+                return meter.count() >= events.records();
+            }, timeout(events), "pass-through");
+            Span s = span(meter, meter, events).withCpu(cpu.seconds());
             streams.close(Duration.ofSeconds(30));
             return s;
         }
@@ -282,11 +295,15 @@ final class KafkaThroughput {
         MeteringObserver observer = new MeteringObserver();
         Meter read = observer.read;
         Meter measured = observer.measured;
+        StreamThreadCpu cpu = new StreamThreadCpu(settings.applicationId());
         try (KafkaStreams streams = new KafkaStreams(CanopyTopology.build(settings.monitor(), observer), settings.streamsProperties(null));
              Progress ignored = progress("canopy " + events.name(), read, events.records(), measured, events.rollouts())) {
             streams.start();
-            await(streams, () -> read.count() >= events.records() && measured.count() >= events.rollouts(), timeout(events), "canopy");
-            Span s = span(read, measured, events);
+            await(streams, () -> {
+                cpu.startWhen(read.count() > 0);
+                return read.count() >= events.records() && measured.count() >= events.rollouts();
+            }, timeout(events), "canopy");
+            Span s = span(read, measured, events).withCpu(cpu.seconds());
             streams.close(Duration.ofSeconds(30));
             return s;
         }
