@@ -14,7 +14,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     private final int maxChars;
     private ProcessorContext<String, Finished> context;
     private RawInputRecords rawInput;
-    private KeyValueStore<String, byte[]> store;
+    private InFlightStore store;
     private InFlightTexts texts;
     private RolloutAssembler.StateStore states;
     /** Milliseconds between regular scans of the in-flight store. */
@@ -90,21 +89,17 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
         this.states = new RolloutAssembler.StateStore() {
             @Override
             public RolloutState get(String rolloutId) {
-                byte[] b = store.get(rolloutId);
-                if (b == null) {
-                    return null;
-                }
-                return RolloutState.fromBytes(b);
+                return store.state(rolloutId);
             }
 
             @Override
             public void put(String rolloutId, RolloutState state) {
-                store.put(rolloutId, state.toBytes());
+                store.put(rolloutId, state);
             }
 
             @Override
             public void markCompleted(String rolloutId, long activityTime, int lastPosition) {
-                store.put(rolloutId, RolloutState.completedMarker(activityTime, lastPosition));
+                store.putNow(rolloutId, RolloutState.completedMarker(activityTime, lastPosition));
             }
         };
         scanEvery = Math.max(CATCH_UP.toMillis(), Math.min(idleTimeout.toMillis() / 4, 30_000));
@@ -155,8 +150,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     }
 
     private void keepText(TokenRecord r) {
-        byte[] state = store.get(r.rolloutId());
-        if (state != null && RolloutState.isCompletedMarker(state)) {
+        if (store.completed(r.rolloutId())) {
             return;
         }
         texts.add(r);

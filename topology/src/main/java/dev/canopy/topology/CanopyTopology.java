@@ -74,7 +74,7 @@ public final class CanopyTopology {
         }
         int vocabulary = config.statistics().vocabularySize();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(store(StoreNames.IN_FLIGHT));
+        builder.addStateStore(InFlightStore.builder(StoreNames.IN_FLIGHT, Map.of()));
         builder.addStateStore(store(StoreNames.GROUPS));
         builder.addStateStore(store(StoreNames.PENDING));
         builder.addStateStore(store(StoreNames.SLICES));

@@ -26,9 +26,15 @@ class AssembleProcessorTest {
     private KeyValueStore<String, byte[]> store;
     private KeyValueStore<String, byte[]> texts;
 
+    private InFlightStore inFlight;
+
     @BeforeEach
     void init() {
-        store = memoryStore(StoreNames.IN_FLIGHT);
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
+        inFlight = new InFlightStore(store);
+        inFlight.init(context.getStateStoreContext(), inFlight);
+        context.addStateStore(inFlight);
         texts = memoryStore(StoreNames.TEXTS_IN_FLIGHT);
         processor.init(context);
     }
@@ -40,6 +46,12 @@ class AssembleProcessorTest {
         s.init(context.getStateStoreContext(), s);
         context.addStateStore(s);
         return s;
+    }
+
+    /** The store of rollouts in flight as a commit leaves it. */
+    private KeyValueStore<String, byte[]> committed() {
+        inFlight.flushCache();
+        return store;
     }
 
     private void feed(String rollout, int position, String extra, long wallClock) {
@@ -54,7 +66,7 @@ class AssembleProcessorTest {
         feed("idle", 0, "", 0);
         feed("idle", 1, "", 1_000);
         feed("busy", 0, "", 500_000);
-        assertEquals(2, store.approximateNumEntries());
+        assertEquals(2, committed().approximateNumEntries());
         assertEquals(1, context.scheduledPunctuators().size());
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(601_001);
         List<MockProcessorContext.CapturedForward<? extends String, ? extends Finished>> out = context.forwarded();
@@ -64,7 +76,7 @@ class AssembleProcessorTest {
         assertEquals("idle", abandoned.rolloutId());
         assertEquals(2, abandoned.length());
         assertEquals("m\u0000r", out.get(0).record().key());
-        assertEquals(1, store.approximateNumEntries(), "the busy rollout stays in flight");
+        assertEquals(1, committed().approximateNumEntries(), "the busy rollout stays in flight");
     }
 
     @Test
@@ -77,12 +89,12 @@ class AssembleProcessorTest {
         assertEquals(2, done.length());
         assertEquals(2.0, done.entropySum());
         assertEquals(42L, done.completedAt(), "event time falls back to the Kafka record timestamp");
-        assertTrue(dev.canopy.core.assembly.RolloutState.isCompletedMarker(store.get("a")), "a completed marker stays");
+        assertTrue(dev.canopy.core.assembly.RolloutState.isCompletedMarker(committed().get("a")), "a completed marker stays");
         feed("a", 0, "", 2);
         assertEquals(1, context.forwarded().size(), "a late retry is ignored");
         context.scheduledPunctuators().get(0).getPunctuator().punctuate(601_001);
         assertEquals(1, context.forwarded().size(), "the spent marker goes without an abandoned rollout");
-        assertEquals(0, store.approximateNumEntries());
+        assertEquals(0, committed().approximateNumEntries());
     }
 
     @Test
@@ -125,8 +137,9 @@ class AssembleProcessorTest {
         KeyValueStore<String, byte[]> s = Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
-        s.init(ctx.getStateStoreContext(), s);
-        ctx.addStateStore(s);
+        InFlightStore wrapped = new InFlightStore(s);
+        wrapped.init(ctx.getStateStoreContext(), wrapped);
+        ctx.addStateStore(wrapped);
         counting.init(ctx);
         ctx.setCurrentSystemTimeMs(0);
         for (String json : new String[] {
@@ -151,8 +164,9 @@ class AssembleProcessorTest {
         KeyValueStore<String, byte[]> inFlight = Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
-        inFlight.init(ctx.getStateStoreContext(), inFlight);
-        ctx.addStateStore(inFlight);
+        InFlightStore wrapped = new InFlightStore(inFlight);
+        wrapped.init(ctx.getStateStoreContext(), wrapped);
+        ctx.addStateStore(wrapped);
         paced.init(ctx);
         ctx.setCurrentSystemTimeMs(0);
         int idle = 250;
