@@ -56,7 +56,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     private final int maxChars;
     private ProcessorContext<String, Finished> context;
     private RawInputRecords rawInput;
-    private InFlightStore store;
+    private WriteBackStore<RolloutState> store;
     private InFlightTexts texts;
     private RolloutAssembler.StateStore states;
     /** Milliseconds between regular scans of the in-flight store. */
@@ -89,7 +89,7 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
         this.states = new RolloutAssembler.StateStore() {
             @Override
             public RolloutState get(String rolloutId) {
-                return store.state(rolloutId);
+                return store.get(rolloutId);
             }
 
             @Override
@@ -150,8 +150,11 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     }
 
     private void keepText(TokenRecord r) {
-        if (store.completed(r.rolloutId())) {
-            return;
+        if (!store.changed(r.rolloutId())) {
+            byte[] stored = store.stored(r.rolloutId());
+            if (stored != null && RolloutState.isCompletedMarker(stored)) {
+                return;
+            }
         }
         texts.add(r);
     }

@@ -1,5 +1,7 @@
 package dev.canopy.topology;
 
+import dev.canopy.core.assembly.RolloutState;
+import dev.canopy.core.shift.ShiftStats;
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.semantic.Embedder;
 import org.apache.kafka.common.config.TopicConfig;
@@ -74,14 +76,14 @@ public final class CanopyTopology {
         }
         int vocabulary = config.statistics().vocabularySize();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(InFlightStore.builder(StoreNames.IN_FLIGHT, Map.of()));
+        builder.addStateStore(WriteBackStore.builder(StoreNames.IN_FLIGHT, Map.of(), RolloutState::toBytes, RolloutState::fromBytes));
         builder.addStateStore(store(StoreNames.GROUPS));
         builder.addStateStore(store(StoreNames.PENDING));
         builder.addStateStore(store(StoreNames.SLICES));
         builder.addStateStore(store(StoreNames.WINDOWS));
         builder.addStateStore(derived(StoreNames.PROVISIONAL_WINDOWS));
         builder.addStateStore(derived(StoreNames.RELEASE_METRICS));
-        builder.addStateStore(store(StoreNames.SHIFT_STATS));
+        builder.addStateStore(WriteBackStore.builder(StoreNames.SHIFT_STATS, Map.of(), ShiftStats::toBytes, ShiftStats::fromBytes));
         builder.addStateStore(store(StoreNames.SHIFT_RESULTS));
         if (semantic.enabled()) {
             builder.addStateStore(store(StoreNames.TEXTS_IN_FLIGHT));

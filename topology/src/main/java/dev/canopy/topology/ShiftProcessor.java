@@ -41,7 +41,7 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
     private final MonitorConfig config;
     private ProcessorContext<String, Output> context;
     private RawInputRecords rawInput;
-    private KeyValueStore<String, byte[]> stats;
+    private WriteBackStore<ShiftStats> stats;
     private KeyValueStore<String, byte[]> results;
     private KeyValueStore<String, byte[]> releases;
     private final Set<String> dirty = new HashSet<>();
@@ -74,13 +74,15 @@ final class ShiftProcessor implements Processor<String, CompletedRollout, String
         ShiftStats s = live.get(key);
         boolean first = false;
         if (s == null) {
-            byte[] old = stats.get(key);
-            first = old == null;
-            s = first ? new ShiftStats(config.statistics().maxPrompts()) : ShiftStats.fromBytes(old);
+            s = stats.get(key);
+            first = s == null;
+            if (first) {
+                s = new ShiftStats(config.statistics().maxPrompts());
+            }
             live.put(key, s);
         }
         s.add(r);
-        stats.put(key, s.toBytes());
+        stats.put(key, s); // encoded once per commit, not per rollout
         dirty.add(r.model());
         // any record under the key, even another release's (names with '@' can share a key), keeps the
         // monitor from writing: an inferred record must never replace an announced one on the compacted topic

@@ -1,5 +1,6 @@
 package dev.canopy.topology;
 
+import dev.canopy.core.assembly.RolloutState;
 import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.events.EventParser;
 import org.apache.kafka.common.serialization.Serdes;
@@ -26,13 +27,13 @@ class AssembleProcessorTest {
     private KeyValueStore<String, byte[]> store;
     private KeyValueStore<String, byte[]> texts;
 
-    private InFlightStore inFlight;
+    private WriteBackStore<RolloutState> inFlight;
 
     @BeforeEach
     void init() {
         store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
-        inFlight = new InFlightStore(store);
+        inFlight = new WriteBackStore<>(store, RolloutState::toBytes, RolloutState::fromBytes);
         inFlight.init(context.getStateStoreContext(), inFlight);
         context.addStateStore(inFlight);
         texts = memoryStore(StoreNames.TEXTS_IN_FLIGHT);
@@ -137,7 +138,7 @@ class AssembleProcessorTest {
         KeyValueStore<String, byte[]> s = Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
-        InFlightStore wrapped = new InFlightStore(s);
+        WriteBackStore<RolloutState> wrapped = new WriteBackStore<>(s, RolloutState::toBytes, RolloutState::fromBytes);
         wrapped.init(ctx.getStateStoreContext(), wrapped);
         ctx.addStateStore(wrapped);
         counting.init(ctx);
@@ -164,7 +165,7 @@ class AssembleProcessorTest {
         KeyValueStore<String, byte[]> inFlight = Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
-        InFlightStore wrapped = new InFlightStore(inFlight);
+        WriteBackStore<RolloutState> wrapped = new WriteBackStore<>(inFlight, RolloutState::toBytes, RolloutState::fromBytes);
         wrapped.init(ctx.getStateStoreContext(), wrapped);
         ctx.addStateStore(wrapped);
         paced.init(ctx);

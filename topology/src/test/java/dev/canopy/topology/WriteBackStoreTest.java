@@ -31,18 +31,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Rollouts in flight are changed as objects and reach their store, and so its changelog, at each commit. */
-class InFlightStoreTest {
+/** Values are changed as objects and reach their store, and so its changelog, at each commit (here: rollouts in flight). */
+class WriteBackStoreTest {
 
     private KeyValueStore<String, byte[]> inner;
-    private InFlightStore store;
+    private WriteBackStore<RolloutState> store;
 
     @BeforeEach
     void open() {
         MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
         inner = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.IN_FLIGHT), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
-        store = new InFlightStore(inner);
+        store = new WriteBackStore<>(inner, RolloutState::toBytes, RolloutState::fromBytes);
         store.init(context.getStateStoreContext(), store);
     }
 
@@ -59,7 +59,7 @@ class InFlightStoreTest {
     void aChangedStateIsTheSameObjectUntilTheCommitWritesIt() {
         RolloutState s = state(3);
         store.put("a", s);
-        assertSame(s, store.state("a"));
+        assertSame(s, store.get("a"));
         assertNull(inner.get("a"), "nothing written before the commit");
         s.addStep(3, 0.25, 0.5, Estimator.EXACT);
         store.put("a", s);
@@ -68,7 +68,7 @@ class InFlightStoreTest {
         store.flushCache();
         assertEquals(0, store.changedCount());
         assertArrayEquals(s.toBytes(), inner.get("a"), "the last state, encoded once");
-        RolloutState read = store.state("a");
+        RolloutState read = store.get("a");
         assertArrayEquals(s.toBytes(), read.toBytes(), "read back from the store after the commit");
     }
 
@@ -80,8 +80,8 @@ class InFlightStoreTest {
         store.put("a", state(5));
         store.put("b", state(1));
         store.clearCache();
-        assertArrayEquals(committed, store.state("a").toBytes(), "the committed state again");
-        assertNull(store.state("b"));
+        assertArrayEquals(committed, store.get("a").toBytes(), "the committed state again");
+        assertNull(store.get("b"));
         store.flushCache();
         assertArrayEquals(committed, inner.get("a"));
         assertNull(inner.get("b"));
@@ -93,15 +93,17 @@ class InFlightStoreTest {
         store.putNow("done", RolloutState.completedMarker(5_000L, 3));
         store.put("gone", state(2));
         store.delete("gone");
-        assertTrue(store.completed("done"));
-        assertTrue(store.state("done").isCompletedMarker());
+        assertFalse(store.changed("done"));
+        assertTrue(RolloutState.isCompletedMarker(store.stored("done")));
+        assertTrue(store.get("done").isCompletedMarker());
         store.flushCache();
         assertTrue(RolloutState.isCompletedMarker(inner.get("done")), "the commit does not write the older state over the marker");
         assertNull(inner.get("gone"));
 
         store.put("live", state(1));
-        assertFalse(store.completed("live"));
-        assertFalse(store.completed("unknown"));
+        assertTrue(store.changed("live"));
+        assertNull(store.stored("live"), "not written before the commit");
+        assertNull(store.stored("unknown"));
     }
 
     @Test
@@ -138,11 +140,21 @@ class InFlightStoreTest {
                 tokens.pipeInput(id.getBytes(StandardCharsets.UTF_8), ("{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"" + id
                         + "\",\"prompt_id\":\"p\",\"position\":" + position + ",\"entropy\":1.5}").getBytes(StandardCharsets.UTF_8));
             }
-            InFlightStore s = (InFlightStore) driver.getStateStore(StoreNames.IN_FLIGHT);
+            @SuppressWarnings("unchecked")
+            WriteBackStore<RolloutState> s = (WriteBackStore<RolloutState>) driver.getStateStore(StoreNames.IN_FLIGHT);
             assertNotNull(s, "the store is the assembler's own type");
             assertEquals(0, s.changedCount(), "the commit wrote the changed state");
             RolloutState written = RolloutState.fromBytes(s.wrapped().get(id));
             assertEquals(3, written.positionsSeen());
+
+            // a completed rollout reaches the shift detector, whose statistics are written the same way
+            tokens.pipeInput("r-2".getBytes(StandardCharsets.UTF_8), ("{\"model\":\"m\",\"release\":\"r\",\"rollout_id\":\"r-2\","
+                    + "\"prompt_id\":\"p\",\"position\":0,\"entropy\":1.5,\"final\":true}").getBytes(StandardCharsets.UTF_8));
+            @SuppressWarnings("unchecked")
+            WriteBackStore<dev.canopy.core.shift.ShiftStats> shift =
+                    (WriteBackStore<dev.canopy.core.shift.ShiftStats>) driver.getStateStore(StoreNames.SHIFT_STATS);
+            assertEquals(0, shift.changedCount(), "the commit wrote the shift statistics");
+            assertEquals(1, dev.canopy.core.shift.ShiftStats.fromBytes(shift.stored(GroupKeys.of("m", "r"))).rollouts());
         }
     }
 }
