@@ -47,11 +47,7 @@ class CanopyTopologyTest {
     @BeforeEach
     void start() throws IOException {
         stateDir = Files.createTempDirectory("canopy-ttd");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties props = driverProperties(stateDir);
         driver = new TopologyTestDriver(CanopyTopology.build(config, TopologyObserver.NONE), props, Instant.ofEpochMilli(1_700_000_000_000L));
         tokens = driver.createInputTopic(config.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -62,6 +58,16 @@ class CanopyTopologyTest {
         try (var files = Files.walk(stateDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
+    }
+
+    /** The settings of a TopologyTestDriver over the whole topology: exactly-once, state under {@code stateDir}. */
+    static Properties driverProperties(Path stateDir) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return props;
     }
 
     private static List<byte[]> lines(Path file) throws IOException {

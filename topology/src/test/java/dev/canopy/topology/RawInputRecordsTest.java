@@ -87,11 +87,7 @@ class RawInputRecordsTest {
      */
     private Map<String, int[]> cacheContexts(String streamsDeadLetterTopic) throws Exception {
         MonitorConfig config = MonitorConfig.defaults();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties props = CanopyTopologyTest.driverProperties(stateDir);
         if (streamsDeadLetterTopic != null) {
             props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, streamsDeadLetterTopic);
         }

@@ -5,7 +5,6 @@ import dev.canopy.core.events.Estimator;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -127,11 +126,7 @@ class WriteBackStoreTest {
         // thread does at its commit interval: if Kafka Streams did not flush this store in a commit, the state
         // would stay in the object map, outside the store and its changelog.
         MonitorConfig config = MonitorConfig.defaults();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "canopy-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties props = CanopyTopologyTest.driverProperties(stateDir);
         try (TopologyTestDriver driver = new TopologyTestDriver(CanopyTopology.build(config, TopologyObserver.NONE), props,
                 Instant.ofEpochMilli(1_700_000_000_000L))) {
             TestInputTopic<byte[], byte[]> tokens = driver.createInputTopic(config.topics().tokens(), new ByteArraySerializer(), new ByteArraySerializer());
