@@ -150,11 +150,9 @@ final class AssembleProcessor implements Processor<byte[], Routed, String, Finis
     }
 
     private void keepText(TokenRecord r) {
-        if (!store.changed(r.rolloutId())) {
-            byte[] stored = store.stored(r.rolloutId());
-            if (stored != null && RolloutState.isCompletedMarker(stored)) {
-                return;
-            }
+        RolloutState state = store.get(r.rolloutId());
+        if (state != null && state.isCompletedMarker()) {
+            return;
         }
         texts.add(r);
     }

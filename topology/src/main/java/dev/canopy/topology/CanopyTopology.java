@@ -1,8 +1,8 @@
 package dev.canopy.topology;
 
+import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.core.assembly.RolloutState;
 import dev.canopy.core.shift.ShiftStats;
-import dev.canopy.core.assembly.CompletedRollout;
 import dev.canopy.semantic.Embedder;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;

@@ -86,16 +86,6 @@ final class WriteBackStore<V> extends WrappedStateStore<KeyValueStore<String, by
         return b == null ? null : decode.apply(b);
     }
 
-    /** The encoded value in the underlying store, without the changes not yet written; null when none. */
-    byte[] stored(String key) {
-        return wrapped().get(key);
-    }
-
-    /** Whether the key's value changed since the last commit. */
-    boolean changed(String key) {
-        return changed.containsKey(key);
-    }
-
     /** The key's value changed, by the record being processed; written at the next commit. */
     void put(String key, V value) {
         ProcessorRecordContext source = context == null ? null : context.recordContext();

@@ -47,13 +47,9 @@ final class HistoryResult {
      * @param afterRollouts  completed rollouts on the topic before it
      * @param seconds        from its first record read to its last rollout measured
      * @param changelogBytes what the whole application wrote to its changelogs meanwhile
-     */
-    /**
-     * One measured window.
-     *
-     * @param emits     the aggregate's emits during the window
-     * @param emitSeconds their seconds in all
-     * @param slowEmits those over 0.55 s, after which the next emit waited past the 5 s period (the emit budget)
+     * @param emits          the aggregate's emits during the window
+     * @param emitSeconds    their seconds in all
+     * @param slowEmits      those over 0.55 s, after which the next emit waited past the 5 s period (the emit budget)
      */
     record Window(long afterRollouts, long records, long tokens, long rollouts, double seconds, double recordsPerSecond,
                   double loadAverage, long changelogBytes, long emits, double emitSeconds, long slowEmits) {
